@@ -1,0 +1,3 @@
+module example.com/loopback
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/tzclient
+
+go 1.26

@@ -1,0 +1,101 @@
+// Package analysis is the first arrow of dockgen's flow: module on disk → facts.
+//
+// It reads a Go module offline (no go list, no network) and reports what a
+// container setup depends on: main packages, cgo, listen addresses, env
+// configuration, Go version, embeds and runtime needs. Every fact carries the
+// file:line it was read from, so dockgen can explain each choice it makes.
+// The JSON form of Facts is the stable `dockgen analyze --json` contract:
+// fields may be added, never renamed.
+package analysis
+
+// Facts is everything dockgen knows about one module.
+type Facts struct {
+	Dir            string    `json:"dir"`
+	Module         string    `json:"module"`
+	ModuleSource   string    `json:"module_source,omitempty"` // go.mod:line of the module directive
+	Go             string    `json:"go"`
+	GoSource       string    `json:"go_source,omitempty"`
+	Toolchain      string    `json:"toolchain"`
+	HasGoSum       bool      `json:"go_sum"`
+	Cgo            bool      `json:"cgo"`
+	Mains          []Main    `json:"mains"`
+	Embed          []string  `json:"embed"`
+	Vendor         bool      `json:"vendor"`
+	Workspace      string    `json:"workspace"`
+	ReplaceDirs    []string  `json:"replace_dirs"`
+	PrivateModules []string  `json:"private_modules"`
+	Services       []string  `json:"services"`
+	ServiceSources []Source  `json:"service_sources,omitempty"`
+	Warnings       []Warning `json:"warnings"`
+}
+
+// Main is one main package: one binary in the image.
+type Main struct {
+	Dir       string `json:"dir"`  // "./cmd/api" or "." — slash-separated, relative to the module root
+	Name      string `json:"name"` // binary name: last element of Dir, or the module's last element for "."
+	Cgo       bool   `json:"cgo"`
+	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 (imported at cmd/api/db.go:7)"
+	// CgoSource is where the cgo need was seen (file:line), empty when no cgo.
+	CgoSource string     `json:"cgo_source,omitempty"`
+	Listeners []Listener `json:"listeners"`
+	Env       []EnvVar   `json:"env"`
+	// HealthPath is an existing health route the service serves ("" when none).
+	HealthPath   string `json:"health_path"`
+	HealthSource string `json:"health_source,omitempty"`
+	// DefaultMux is true when the service serves http.DefaultServeMux
+	// (ListenAndServe with a nil handler), so an init() can add a route to it.
+	DefaultMux bool `json:"default_mux"`
+	// Needs are runtime needs: "ca-certificates", "tzdata", "passwd", "exec:<binary>".
+	Needs       []string `json:"needs"`
+	NeedSources []Need   `json:"need_sources,omitempty"`
+	LongRunning bool     `json:"long_running"`
+	// VersionVar is a package-level string variable in package main that
+	// version stamping can set with -X ("version" → -X main.version=...).
+	VersionVar string `json:"version_var,omitempty"`
+	// HasHealthStub is true when the package already holds dockgen's health
+	// probe file (so regeneration keeps it and does not add another).
+	HasHealthStub bool `json:"has_health_stub,omitempty"`
+	// Source is the file:line of func main.
+	Source string `json:"source,omitempty"`
+}
+
+// Listener is one listen address found in the code.
+type Listener struct {
+	Addr     string `json:"addr"` // as resolved, e.g. ":8080", "127.0.0.1:9000"; "" when unknown
+	Port     int    `json:"port"` // 0 when unknown
+	Loopback bool   `json:"loopback"`
+	// PortEnv names the env var the port or address comes from, when it does
+	// ("PORT"), so the health probe and compose can follow it.
+	PortEnv string `json:"port_env,omitempty"`
+	// EnvIsAddr is true when PortEnv holds a whole address (":8080") rather than a port.
+	EnvIsAddr bool   `json:"env_is_addr,omitempty"`
+	Source    string `json:"source"`
+}
+
+// EnvVar is one environment variable the program reads.
+type EnvVar struct {
+	Name       string `json:"name"`
+	Default    string `json:"default"`
+	HasDefault bool   `json:"has_default,omitempty"`
+	Secret     bool   `json:"secret"`
+	Source     string `json:"source"`
+}
+
+// Need is one runtime need with where it was seen.
+type Need struct {
+	Need   string `json:"need"`
+	Source string `json:"source"`
+}
+
+// Source is a named fact with its origin.
+type Source struct {
+	Name   string `json:"name"`
+	Source string `json:"source"`
+}
+
+// Warning is something the user should fix or know; Code is stable.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Source  string `json:"source"`
+}

@@ -1,0 +1,195 @@
+// Package apply is the last arrow of dockgen's flow: planned files → disk.
+//
+// It decides, for each planned file, whether to create, update, leave or
+// refuse it, by comparing what is on disk with the hash dockgen recorded
+// when it last wrote the file; then writes atomically (temp file + rename),
+// or only reports (dry run, diff, check). Nothing is written until every
+// decision is made.
+package apply
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/dockgen/dockgen/internal/answers"
+	"github.com/dockgen/dockgen/internal/plan"
+	"github.com/rogpeppe/go-internal/diff"
+)
+
+// Action is what happens to one file.
+type Action string
+
+const (
+	Create    Action = "create"
+	Update    Action = "update"
+	Unchanged Action = "unchanged"
+	// Kept: the file is the user's (edited since dockgen wrote it, or a
+	// create-once file that exists); it stays as it is.
+	Kept Action = "kept"
+	// Conflict: a file dockgen did not write is in the way.
+	Conflict Action = "conflict"
+)
+
+// Mode says how existing files the user owns are treated.
+type Mode int
+
+const (
+	// Strict (init): a file dockgen did not write is a conflict.
+	Strict Mode = iota
+	// KeepEdits (regenerate): files the user edited are kept.
+	KeepEdits
+	// Force: overwrite whatever is there.
+	Force
+)
+
+// Change is the decision for one file.
+type Change struct {
+	Path   string
+	Action Action
+	Reason string
+	Old    []byte // current content, nil when absent
+	New    []byte
+}
+
+// Writes reports whether the change writes the file.
+func (c Change) Writes() bool { return c.Action == Create || c.Action == Update }
+
+// Decide compares each planned file with the disk and the previous state.
+func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Change, error) {
+	var out []Change
+	for _, f := range files {
+		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		exists := err == nil
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read %s: %w", f.Path, err)
+		}
+		c := Change{Path: f.Path, New: f.Content}
+		if exists {
+			c.Old = old
+		}
+		recorded := prev != nil && prev.Files[f.Path] != ""
+		ours := recorded && prev.Files[f.Path] == answers.Hash(old)
+		switch {
+		case !exists:
+			c.Action, c.Reason = Create, "new"
+		case f.Policy == plan.Once:
+			c.Action, c.Reason = Kept, "yours once created"
+		case bytes.Equal(old, f.Content):
+			c.Action, c.Reason = Unchanged, "up to date"
+		case ours:
+			c.Action, c.Reason = Update, "unedited since dockgen wrote it"
+		case mode == Force:
+			c.Action, c.Reason = Update, "overwritten (--force)"
+		case mode == KeepEdits && recorded:
+			c.Action, c.Reason = Kept, "edited by you since dockgen wrote it"
+		case recorded:
+			c.Action, c.Reason = Conflict, "edited since dockgen wrote it"
+		default:
+			c.Action, c.Reason = Conflict, "not written by dockgen"
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// State is the .dockgen.yaml that records these changes: the hash of what
+// dockgen wrote for every file it owns, the previous hash for files kept.
+func State(a answers.Answers, changes []Change, prev *answers.State) answers.State {
+	s := answers.State{Answers: a, Files: map[string]string{}}
+	for _, c := range changes {
+		switch c.Action {
+		case Create, Update, Unchanged:
+			s.Files[c.Path] = answers.Hash(c.New)
+		case Kept, Conflict:
+			if prev != nil && prev.Files[c.Path] != "" {
+				s.Files[c.Path] = prev.Files[c.Path]
+			}
+		}
+	}
+	return s
+}
+
+// StateChange plans the .dockgen.yaml write itself; it is dockgen's own
+// file, so it is always brought up to date.
+func StateChange(dir string, s answers.State) (Change, error) {
+	b, err := s.Marshal()
+	if err != nil {
+		return Change{}, err
+	}
+	f := plan.File{Path: answers.StateFile, Content: b}
+	cs, err := Decide(dir, []plan.File{f}, nil, Force)
+	if err != nil {
+		return Change{}, err
+	}
+	cs[0].Reason = "dockgen's answers and file hashes"
+	return cs[0], nil
+}
+
+// Conflicts returns the changes that block writing.
+func Conflicts(changes []Change) []Change {
+	var out []Change
+	for _, c := range changes {
+		if c.Action == Conflict {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Write performs the changes that write, each atomically.
+func Write(dir string, changes []Change) error {
+	for _, c := range changes {
+		if !c.Writes() {
+			continue
+		}
+		if err := writeAtomic(filepath.Join(dir, filepath.FromSlash(c.Path)), c.New); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes through a temp file in the same directory and renames
+// it into place, so a reader or a crash never sees a half-written file.
+func writeAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".dockgen-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// Diff is a unified diff of one change (empty when it writes nothing).
+func Diff(c Change) []byte {
+	if !c.Writes() {
+		return nil
+	}
+	oldName := "a/" + c.Path
+	if c.Old == nil {
+		oldName = "/dev/null"
+	}
+	return diff.Diff(oldName, c.Old, "b/"+c.Path, c.New)
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dockgen/dockgen/internal/analysis"
+	"github.com/spf13/cobra"
+)
+
+func newAnalyzeCmd(s *streams) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "analyze [DIR]",
+		Short: "Print what dockgen found in the module, each fact with its file:line",
+		Args:  maxOneDir,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := analysis.Analyze(dirArg(args))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(s.out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(f)
+			}
+			printFacts(s.out, f)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the facts as JSON (stable schema)")
+	return cmd
+}
+
+func printFacts(w io.Writer, f *analysis.Facts) {
+	line := func(label, value, src string) {
+		if src != "" {
+			value += "  (" + src + ")"
+		}
+		fmt.Fprintf(w, "  %-10s %s\n", label, value)
+	}
+	fmt.Fprintf(w, "module %s\n", f.Module)
+	line("go", f.Go, f.GoSource)
+	if f.Toolchain != "" {
+		line("toolchain", f.Toolchain, "")
+	}
+	line("go.sum", yesNo(f.HasGoSum), "")
+	line("vendor", yesNo(f.Vendor), "")
+	if len(f.Embed) > 0 {
+		line("embed", strings.Join(f.Embed, ", "), "")
+	}
+	if f.Workspace != "" {
+		line("workspace", f.Workspace, "")
+	}
+	for _, r := range f.ReplaceDirs {
+		line("replace", r, "")
+	}
+	for _, p := range f.PrivateModules {
+		line("private", p, "")
+	}
+	for _, s := range f.ServiceSources {
+		line("service", s.Name, s.Source)
+	}
+	for _, m := range f.Mains {
+		fmt.Fprintf(w, "\nmain %s → binary %s  (%s)\n", m.Dir, m.Name, m.Source)
+		for _, l := range m.Listeners {
+			v := l.Addr
+			if v == "" {
+				v = "(address not resolved)"
+			}
+			if l.PortEnv != "" {
+				v += " from $" + l.PortEnv
+			}
+			if l.Loopback {
+				v += " LOOPBACK"
+			}
+			line("listens", v, l.Source)
+		}
+		for _, e := range m.Env {
+			v := e.Name
+			if e.HasDefault {
+				v += "=" + e.Default
+			}
+			if e.Secret {
+				v += " (secret)"
+			}
+			line("env", v, e.Source)
+		}
+		if m.HealthPath != "" {
+			line("health", m.HealthPath, m.HealthSource)
+		} else {
+			line("health", "none found", "")
+		}
+		if m.Cgo {
+			line("cgo", "yes: "+m.CgoReason, m.CgoSource)
+		} else {
+			line("cgo", "no", "")
+		}
+		for _, n := range m.NeedSources {
+			line("needs", n.Need, n.Source)
+		}
+		line("runs", map[bool]string{true: "long-running service", false: "runs to completion"}[m.LongRunning], "")
+	}
+	if len(f.Warnings) > 0 {
+		fmt.Fprintln(w, "\nwarnings")
+		for _, x := range f.Warnings {
+			fmt.Fprintf(w, "  %s: %s [%s]\n", x.Source, x.Message, x.Code)
+		}
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -1,0 +1,155 @@
+package plan
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/dockgen/dockgen/internal/analysis"
+	"github.com/dockgen/dockgen/internal/answers"
+)
+
+// spec is the decided shape of the setup, shared by every view.
+type spec struct {
+	facts      *analysis.Facts
+	answers    answers.Answers
+	bins       []*bin
+	buildStage string
+	notes      []string
+}
+
+// bin is one selected main package and what was decided for it.
+type bin struct {
+	main    analysis.Main
+	stage   string // Dockerfile stage and compose service name
+	port    int    // container port; 0 for a binary that serves nothing
+	portEnv string // env var the port comes from, set to port in the image
+	envVal  string // value for portEnv
+	probe   *ProbeView
+}
+
+var stageName = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+
+func newSpec(f *analysis.Facts, a answers.Answers) *spec {
+	s := &spec{facts: f, answers: a, buildStage: "build"}
+	used := map[string]bool{}
+	for _, m := range a.Selected(f) {
+		b := &bin{main: m, stage: uniqueStage(m.Name, used)}
+		s.bins = append(s.bins, b)
+		s.decidePort(b)
+		if m.Cgo {
+			s.notes = append(s.notes, fmt.Sprintf("%s is built with cgo: %s%s", m.Dir, m.CgoReason, sourceSuffix(m.CgoSource)))
+		}
+	}
+	for used[s.buildStage] {
+		s.buildStage = "dockgen-" + s.buildStage
+	}
+	// The default target (docker build with no --target) is the last stage:
+	// make it the first long-running binary.
+	for i, b := range s.bins {
+		if b.main.LongRunning {
+			s.bins = append(append(s.bins[:i:i], s.bins[i+1:]...), b)
+			break
+		}
+	}
+	return s
+}
+
+// uniqueStage turns a binary name into a valid, unused stage name.
+func uniqueStage(name string, used map[string]bool) string {
+	n := strings.ToLower(name)
+	if !stageName.MatchString(n) {
+		n = "app-" + strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+				return r
+			}
+			return '-'
+		}, n)
+	}
+	base := n
+	for i := 2; used[n] || n == "build"; i++ {
+		n = base + "-" + strconv.Itoa(i)
+	}
+	used[n] = true
+	return n
+}
+
+// decidePort picks the container port and how the image pins it.
+func (s *spec) decidePort(b *bin) {
+	m := b.main
+	if _, asked := s.answers.Ports[m.Name]; len(m.Listeners) == 0 && !asked {
+		return // a worker or a CLI: nothing to publish or probe
+	}
+	var l *analysis.Listener
+	for i := range m.Listeners {
+		if l == nil || (l.Loopback && !m.Listeners[i].Loopback) || (l.Port == 0 && m.Listeners[i].Port != 0 && !m.Listeners[i].Loopback) {
+			l = &m.Listeners[i]
+		}
+	}
+	b.port = 8080
+	src := ""
+	if l != nil {
+		src = l.Source
+		if l.Port != 0 {
+			b.port = l.Port
+		}
+		b.portEnv = l.PortEnv
+	}
+	if p, ok := s.answers.Ports[m.Name]; ok {
+		if l != nil && l.Port != 0 && l.PortEnv == "" && p != l.Port {
+			s.notes = append(s.notes, fmt.Sprintf("%s listens on the fixed port %d%s; --port %d needs the code to read its port from the environment", m.Dir, l.Port, sourceSuffix(src), p))
+		}
+		b.port = p
+	}
+	switch {
+	case b.portEnv != "" && l.EnvIsAddr:
+		// Pinning the whole address also fixes a loopback default.
+		b.envVal = ":" + strconv.Itoa(b.port)
+	case b.portEnv != "":
+		b.envVal = strconv.Itoa(b.port)
+	}
+	if l == nil || l.Port == 0 {
+		s.notes = append(s.notes, fmt.Sprintf("%s: listen port not found in the code; assuming %d (set it with --port)", m.Dir, b.port))
+	}
+	if m.LongRunning {
+		b.probe = newProbe(m, b)
+	}
+}
+
+// services are the binaries that become compose services.
+func (s *spec) services() []*bin {
+	var out []*bin
+	for _, b := range s.bins {
+		if b.main.LongRunning {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// ProbeView fills health.go.tmpl.
+type ProbeView struct {
+	Serve   bool   // register Path on http.DefaultServeMux
+	HTTP    bool   // probe with GET Path, else a TCP connect
+	Path    string // health route
+	PortEnv string // env var the service reads its port or address from
+	AddrEnv bool   // PortEnv holds host:port
+	Port    string // default port
+}
+
+func newProbe(m analysis.Main, b *bin) *ProbeView {
+	p := &ProbeView{Path: m.HealthPath, Port: strconv.Itoa(b.port), PortEnv: b.portEnv}
+	for _, l := range m.Listeners {
+		if l.PortEnv == b.portEnv && l.EnvIsAddr {
+			p.AddrEnv = true
+		}
+	}
+	switch {
+	case m.HealthPath != "":
+		p.HTTP = true
+	case m.DefaultMux:
+		p.HTTP, p.Serve, p.Path = true, true, "/healthz"
+	}
+	return p
+}
