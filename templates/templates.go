@@ -40,6 +40,7 @@ func funcs() template.FuncMap {
 	fm["dq"] = DockerfileQuote
 	fm["line"] = oneLine
 	fm["json"] = JSONArray
+	fm["jsonList"] = func(args []string) string { return JSONArray(args...) }
 	fm["sq"] = ShellQuote
 	fm["yq"] = YAMLQuote
 	fm["gq"] = strconv.Quote

@@ -10,23 +10,25 @@ package analysis
 
 // Facts is everything dockgen knows about one module.
 type Facts struct {
-	Dir            string    `json:"dir"`
-	Module         string    `json:"module"`
-	ModuleSource   string    `json:"module_source,omitempty"` // go.mod:line of the module directive
-	Go             string    `json:"go"`
-	GoSource       string    `json:"go_source,omitempty"`
-	Toolchain      string    `json:"toolchain"`
-	HasGoSum       bool      `json:"go_sum"`
-	Cgo            bool      `json:"cgo"`
-	Mains          []Main    `json:"mains"`
-	Embed          []string  `json:"embed"`
-	Vendor         bool      `json:"vendor"`
-	Workspace      string    `json:"workspace"`
-	ReplaceDirs    []string  `json:"replace_dirs"`
-	PrivateModules []string  `json:"private_modules"`
-	Services       []string  `json:"services"`
-	ServiceSources []Source  `json:"service_sources,omitempty"`
-	Warnings       []Warning `json:"warnings"`
+	Dir          string `json:"dir"`
+	Module       string `json:"module"`
+	ModuleSource string `json:"module_source,omitempty"` // go.mod:line of the module directive
+	Go           string `json:"go"`
+	GoSource     string `json:"go_source,omitempty"`
+	Toolchain    string `json:"toolchain"`
+	// ToolchainSource is the go.mod:line of the toolchain directive.
+	ToolchainSource string    `json:"toolchain_source,omitempty"`
+	HasGoSum        bool      `json:"go_sum"`
+	Cgo             bool      `json:"cgo"`
+	Mains           []Main    `json:"mains"`
+	Embed           []string  `json:"embed"`
+	Vendor          bool      `json:"vendor"`
+	Workspace       string    `json:"workspace"`
+	ReplaceDirs     []string  `json:"replace_dirs"`
+	PrivateModules  []string  `json:"private_modules"`
+	Services        []string  `json:"services"`
+	ServiceSources  []Source  `json:"service_sources,omitempty"`
+	Warnings        []Warning `json:"warnings"`
 }
 
 // Main is one main package: one binary in the image.
@@ -68,8 +70,10 @@ type Listener struct {
 	// ("PORT"), so the health probe and compose can follow it.
 	PortEnv string `json:"port_env,omitempty"`
 	// EnvIsAddr is true when PortEnv holds a whole address (":8080") rather than a port.
-	EnvIsAddr bool   `json:"env_is_addr,omitempty"`
-	Source    string `json:"source"`
+	EnvIsAddr bool `json:"env_is_addr,omitempty"`
+	// DefaultMux is true when this listener serves http.DefaultServeMux.
+	DefaultMux bool   `json:"default_mux,omitempty"`
+	Source     string `json:"source"`
 }
 
 // EnvVar is one environment variable the program reads.

@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/plan"
@@ -32,6 +34,9 @@ const (
 	Kept Action = "kept"
 	// Conflict: a file dockgen did not write is in the way.
 	Conflict Action = "conflict"
+	// Remove: dockgen wrote it, nobody edited it, and the plan no longer has
+	// it (e.g. compose.yaml once no binary is long-running).
+	Remove Action = "remove"
 )
 
 // Mode says how existing files the user owns are treated.
@@ -53,21 +58,46 @@ type Change struct {
 	Reason string
 	Old    []byte // current content, nil when absent
 	New    []byte
+	Policy plan.Policy
 }
 
-// Writes reports whether the change writes the file.
-func (c Change) Writes() bool { return c.Action == Create || c.Action == Update }
+// Writes reports whether the change writes (or removes) the file.
+func (c Change) Writes() bool { return c.Action == Create || c.Action == Update || c.Action == Remove }
 
 // Decide compares each planned file with the disk and the previous state.
+// Files dockgen recorded but no longer plans are removed when unedited.
 func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Change, error) {
 	var out []Change
+	planned := map[string]bool{}
+	for _, f := range files {
+		planned[f.Path] = true
+	}
+	if prev != nil {
+		for _, p := range slices.Sorted(maps.Keys(prev.Files)) {
+			if planned[p] || p == answers.StateFile {
+				continue
+			}
+			old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", p, err)
+			}
+			c := Change{Path: p, Old: old, Action: Kept, Reason: "no longer generated; edited by you, so left in place"}
+			if prev.Files[p] == answers.Hash(old) {
+				c.Action, c.Reason = Remove, "no longer generated"
+			}
+			out = append(out, c)
+		}
+	}
 	for _, f := range files {
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("read %s: %w", f.Path, err)
 		}
-		c := Change{Path: f.Path, New: f.Content}
+		c := Change{Path: f.Path, New: f.Content, Policy: f.Policy}
 		if exists {
 			c.Old = old
 		}
@@ -97,10 +127,14 @@ func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Ch
 }
 
 // State is the .dockgen.yaml that records these changes: the hash of what
-// dockgen wrote for every file it owns, the previous hash for files kept.
+// dockgen wrote for every file it manages, the previous hash for files kept.
+// Create-once files are the user's from the start, so they are not tracked.
 func State(a answers.Answers, changes []Change, prev *answers.State) answers.State {
 	s := answers.State{Answers: a, Files: map[string]string{}}
 	for _, c := range changes {
+		if c.Policy == plan.Once || c.New == nil {
+			continue
+		}
 		switch c.Action {
 		case Create, Update, Unchanged:
 			s.Files[c.Path] = answers.Hash(c.New)
@@ -146,7 +180,14 @@ func Write(dir string, changes []Change) error {
 		if !c.Writes() {
 			continue
 		}
-		if err := writeAtomic(filepath.Join(dir, filepath.FromSlash(c.Path)), c.New); err != nil {
+		name := filepath.Join(dir, filepath.FromSlash(c.Path))
+		if c.Action == Remove {
+			if err := os.Remove(name); err != nil {
+				return fmt.Errorf("remove %s: %w", c.Path, err)
+			}
+			continue
+		}
+		if err := writeAtomic(name, c.New); err != nil {
 			return err
 		}
 	}

@@ -47,6 +47,9 @@ func (fl answerFlags) applyTo(f *analysis.Facts, a answers.Answers) (answers.Ans
 		}
 	}
 	if fl.base != "" {
+		if !containsString(answers.Bases, fl.base) {
+			return a, usagef("unknown base %q: choose one of %s", fl.base, strings.Join(answers.Bases, ", "))
+		}
 		a.Base = fl.base
 	}
 	if fl.syntax {

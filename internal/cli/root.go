@@ -98,7 +98,7 @@ a .dockerignore, a compose.yaml and, where needed, a health probe file.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInitCmd(io), newAnalyzeCmd(io), newRegenerateCmd(io), newVersionCmd(io))
+	root.AddCommand(newInitCmd(io), newAnalyzeCmd(io), newRegenerateCmd(io), newVersionCmd(io), newVerifyCmd(io))
 	return root
 }
 

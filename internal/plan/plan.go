@@ -69,7 +69,7 @@ func Build(f *analysis.Facts, a answers.Answers) ([]File, error) {
 	}
 	// A health probe file per long-running binary that has none yet.
 	for _, bin := range s.bins {
-		if bin.probe == nil || bin.main.HasHealthStub {
+		if bin.probe == nil {
 			continue
 		}
 		b, err := templates.Render("health.go.tmpl", bin.probe)

@@ -39,7 +39,7 @@ func newSpec(f *analysis.Facts, a answers.Answers) *spec {
 		s.bins = append(s.bins, b)
 		s.decidePort(b)
 		if m.Cgo {
-			s.notes = append(s.notes, fmt.Sprintf("%s is built with cgo: %s%s", m.Dir, m.CgoReason, sourceSuffix(m.CgoSource)))
+			s.notes = append(s.notes, fmt.Sprintf("%s is built with cgo (CGO_ENABLED=1, glibc runtime): %s", b.stage, m.CgoReason))
 		}
 	}
 	for used[s.buildStage] {

@@ -1,0 +1,489 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/token"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// analyzer holds the state of one Analyze call.
+type analyzer struct {
+	root   string        // absolute module root
+	ctx    build.Context // for the module's own packages
+	depCtx build.Context // for dependencies
+	src    *sync.Map     // file contents read by go/build, by absolute path
+	fset   *token.FileSet
+	env    goEnv
+	mod    *modInfo
+	pkgs   map[string]*pkg // by absolute dir; nil for dirs without a package
+	order  []*pkg          // packages in walk order (sorted by dir)
+	nested []string        // roots of nested modules, not part of this module
+	all    []*pkg          // packages parsed for any main: what the evaluator searches
+
+	shared  *shared
+	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
+	helpers map[*ast.FuncDecl]int        // per scan worker
+	steps   int                          // evaluation budget, see maxSteps
+
+	deps    map[string]depResult // by import path
+	missing map[string]bool      // dependency modules whose source is not on disk
+	cache   string               // module cache dir
+}
+
+// shared holds indexes over every parsed package, built once on first use
+// and then only read, by all scan workers.
+type shared struct {
+	callsOnce sync.Once
+	calls     map[string][]callSite
+	envOnce   sync.Once
+	envFields map[string][]envTag
+}
+
+// Analyze reads the Go module in dir and returns what a container setup for
+// it depends on. It is offline and read-only: it runs no go command and
+// touches no network. Problems with the module come back as *InputError.
+func Analyze(dir string) (*Facts, error) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, &InputError{Op: "read", File: dir, Err: err, Hint: "pass the module directory"}
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		}
+		return nil, &InputError{Op: "read", File: filepath.ToSlash(dir), Err: unwrapPath(err), Hint: "pass the directory of a Go module (the one holding go.mod)"}
+	}
+	a := &analyzer{
+		root:    root,
+		ctx:     build.Default,
+		fset:    token.NewFileSet(),
+		pkgs:    map[string]*pkg{},
+		shared:  &shared{},
+		src:     &sync.Map{},
+		funcs:   map[*ast.FuncDecl]*funcIndex{},
+		helpers: map[*ast.FuncDecl]int{},
+		deps:    map[string]depResult{},
+		missing: map[string]bool{},
+	}
+	// The image is linux; cgo on so cgo files are seen, not dropped.
+	a.ctx.GOOS, a.ctx.GOARCH, a.ctx.CgoEnabled = "linux", "amd64", true
+	a.ctx.BuildTags = nil
+	a.depCtx = a.ctx // dependencies: plain reads, nothing kept
+	a.ctx.OpenFile = a.openSource
+
+	facts := &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
+	if err := a.readModule(facts); err != nil {
+		return nil, err
+	}
+	if err := a.loadPackages(); err != nil {
+		return nil, err
+	}
+	mains, err := a.mainPackages()
+	if err != nil {
+		return nil, err
+	}
+
+	// Parse every main's closure before scanning any code, so the indexes
+	// the evaluator searches are the same whatever main is looked at first.
+	closures := make([][]*pkg, len(mains))
+	var missing []missingImport
+	seen := map[*pkg]bool{}
+	for i, m := range mains {
+		ps, ms, err := a.closure(m)
+		if err != nil {
+			return nil, err
+		}
+		closures[i] = ps
+		missing = append(missing, ms...)
+		for _, p := range ps {
+			if !seen[p] {
+				seen[p] = true
+				a.all = append(a.all, p)
+			}
+		}
+	}
+	sort.Slice(a.all, func(i, j int) bool { return a.all[i].rel < a.all[j].rel })
+	a.parseAll(a.all)
+	for _, ps := range closures {
+		for _, p := range ps {
+			if p.parseErr != nil {
+				return nil, p.parseErr
+			}
+		}
+	}
+	warns := a.missingWarnings(missing)
+	a.scanAll()
+
+	services := map[string]string{}
+	for i, m := range mains {
+		mn, ok := a.buildMain(m, closures[i], facts, services, &warns)
+		if ok {
+			facts.Mains = append(facts.Mains, mn)
+		}
+	}
+	if len(facts.Mains) == 0 {
+		return nil, noMainError(a.mod.path)
+	}
+	uniqueNames(facts.Mains)
+	facts.Embed = sortedUnique(facts.Embed)
+	for _, m := range facts.Mains {
+		facts.Cgo = facts.Cgo || m.Cgo
+	}
+	for name := range services {
+		facts.Services = append(facts.Services, name)
+	}
+	sort.Strings(facts.Services)
+	for _, name := range facts.Services {
+		facts.ServiceSources = append(facts.ServiceSources, Source{Name: name, Source: services[name]})
+	}
+	warns = append(warns, a.missingWarning(facts.ModuleSource)...)
+	facts.Warnings = sortWarnings(warns)
+	normalize(facts)
+	return facts, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func noMainError(mod string) *InputError {
+	return &InputError{Op: "find main packages", File: ".", Err: fmt.Errorf("no main package in module %s", mod),
+		Hint: "dockgen packages binaries: add a `package main` with `func main()`, e.g. cmd/<name>/main.go"}
+}
+
+// scanAll scans every parsed file concurrently. Each worker has its own
+// caches and evaluation budget; what they share is read-only or built once.
+func (a *analyzer) scanAll() {
+	var files []*file
+	for _, p := range a.all {
+		files = append(files, p.files...)
+	}
+	forEach(len(files), func() func(int) {
+		w := *a
+		w.funcs = map[*ast.FuncDecl]*funcIndex{}
+		w.helpers = map[*ast.FuncDecl]int{}
+		return func(i int) { w.scan(files[i]) }
+	})
+}
+
+// mainPackages returns the module's main packages, sorted by directory.
+func (a *analyzer) mainPackages() ([]*pkg, error) {
+	var mains []*pkg
+	for _, p := range a.order {
+		if p.bp.Name == "main" {
+			mains = append(mains, p)
+		}
+	}
+	if len(mains) > 0 {
+		return mains, nil
+	}
+	// A package whose package clause does not parse may be the main one:
+	// report its syntax error rather than "no main package".
+	for _, p := range a.order {
+		if p.bp.Name == "" && p.err != nil {
+			if err := a.parse(p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return nil, noMainError(a.mod.path)
+}
+
+// buildMain puts together one main's facts from its files. ok is false for
+// a package main without func main: it builds no binary.
+func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
+	var fnMain *ast.FuncDecl
+	for _, f := range m.files {
+		for _, d := range f.ast.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" && fnMain == nil {
+				fnMain = fd
+			}
+		}
+	}
+	if fnMain == nil {
+		if len(m.files) > 0 {
+			*warns = append(*warns, Warning{Code: "no-func-main", Source: a.pos(m.files[0].ast.Name.Pos()),
+				Message: "package main has no func main, so it builds no binary; dockgen skips it"})
+		}
+		return Main{}, false
+	}
+	mn := Main{Dir: mainDir(m.rel), Name: binaryName(m.rel, a.mod.path), Source: a.pos(fnMain.Name.Pos())}
+
+	var files []*file
+	for _, p := range pkgs {
+		files = append(files, p.files...)
+		for _, pat := range p.bp.EmbedPatterns {
+			facts.Embed = append(facts.Embed, path.Join(p.rel, strings.TrimPrefix(pat, "all:")))
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].rel < files[j].rel })
+
+	envIdx := map[string]int{}
+	needs := map[string]string{}
+	tzEmbedded := false
+	best := healthHit{rank: len(healthPaths)}
+	for _, f := range files {
+		ff := f.facts
+		mn.Listeners = append(mn.Listeners, ff.listeners...)
+		for _, ev := range ff.env {
+			if i, ok := envIdx[ev.Name]; ok {
+				if !mn.Env[i].HasDefault && ev.HasDefault {
+					mn.Env[i].Default, mn.Env[i].HasDefault = ev.Default, true
+				}
+				continue
+			}
+			envIdx[ev.Name] = len(mn.Env)
+			mn.Env = append(mn.Env, ev)
+		}
+		for _, h := range ff.health {
+			if h.rank < best.rank {
+				best = h
+			}
+		}
+		mn.DefaultMux = mn.DefaultMux || ff.defaultMux
+		mn.LongRunning = mn.LongRunning || ff.long
+		tzEmbedded = tzEmbedded || ff.tzEmbedded
+		for _, n := range ff.needs {
+			if _, ok := needs[n.Need]; !ok {
+				needs[n.Need] = n.Source
+			}
+		}
+		for _, s := range ff.services {
+			if _, ok := services[s.Name]; !ok {
+				services[s.Name] = s.Source
+			}
+		}
+		*warns = append(*warns, ff.warnings...)
+	}
+	// Defaults learned from fallback code (`if p == "" { p = "8080" }`),
+	// the first in file order.
+	learned := map[string]string{}
+	for _, f := range files {
+		for name, d := range f.facts.learned {
+			if _, ok := learned[name]; !ok {
+				learned[name] = d
+			}
+		}
+	}
+	for i := range mn.Env {
+		ev := &mn.Env[i]
+		if d, ok := learned[ev.Name]; ok && !ev.HasDefault {
+			ev.Default, ev.HasDefault = d, true
+		}
+		ev.Secret = isSecret(ev.Name, ev.Default)
+	}
+	sort.Slice(mn.Env, func(i, j int) bool { return mn.Env[i].Name < mn.Env[j].Name })
+	mn.Listeners = sortListeners(mn.Listeners)
+	mn.LongRunning = mn.LongRunning || len(mn.Listeners) > 0
+	if best.source != "" {
+		mn.HealthPath, mn.HealthSource = best.path, best.source
+	}
+	if tzEmbedded {
+		delete(needs, "tzdata") // the binary carries the zone database
+	}
+	for n := range needs {
+		mn.Needs = append(mn.Needs, n)
+	}
+	sort.Strings(mn.Needs)
+	for _, n := range mn.Needs {
+		mn.NeedSources = append(mn.NeedSources, Need{Need: n, Source: needs[n]})
+	}
+	a.mainCgo(&mn, files)
+	mn.VersionVar = versionVar(m)
+	mn.HasHealthStub = exists(filepath.Join(m.dir, "dockgen_health.go"))
+	return mn, true
+}
+
+func mainDir(rel string) string {
+	if rel == "." {
+		return "."
+	}
+	return "./" + rel
+}
+
+// binaryName makes a binary and Docker stage name: lower case, only
+// [a-z0-9._-], starting with a letter.
+func binaryName(rel, modPath string) string {
+	base := path.Base(rel)
+	if rel == "." {
+		elems := strings.Split(modPath, "/")
+		base = elems[len(elems)-1]
+		if len(elems) > 1 && isMajorVersion(base) {
+			base = elems[len(elems)-2]
+		}
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(base) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			b.WriteRune(r)
+		}
+	}
+	name := b.String()
+	if name == "" {
+		return "app"
+	}
+	if name[0] < 'a' || name[0] > 'z' {
+		return "app-" + name
+	}
+	return name
+}
+
+// uniqueNames suffixes repeated binary names (cmd/api and tools/api): each
+// becomes a Docker stage and an output path.
+func uniqueNames(ms []Main) {
+	seen := map[string]int{}
+	for i := range ms {
+		n := ms[i].Name
+		seen[n]++
+		if seen[n] > 1 {
+			ms[i].Name = n + "-" + strconv.Itoa(seen[n])
+		}
+	}
+}
+
+// versionVar finds a package-level string var that -ldflags -X can set.
+// -X cannot override a var initialised by a function call, so only
+// uninitialised vars and string literals count.
+func versionVar(m *pkg) string {
+	for _, f := range m.files {
+		for _, d := range f.ast.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, s := range gd.Specs {
+				vs := s.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					switch n.Name {
+					case "version", "Version", "buildVersion":
+					default:
+						continue
+					}
+					if id, ok := vs.Type.(*ast.Ident); ok && id.Name == "string" && len(vs.Values) == 0 {
+						return n.Name
+					}
+					if len(vs.Values) == len(vs.Names) {
+						if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
+							if vs.Type == nil || isIdent(vs.Type, "string") {
+								return n.Name
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
+}
+
+// pos formats a position as "relpath:line", ignoring //line directives so
+// the source always points into the real file.
+func (a *analyzer) pos(p token.Pos) string {
+	ps := a.fset.PositionFor(p, false)
+	return fmt.Sprintf("%s:%d", ps.Filename, ps.Line)
+}
+
+func (a *analyzer) rel(abs string) string {
+	r, err := filepath.Rel(a.root, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(r)
+}
+
+// splitSource splits "file:line" for sorting by file, then line as a number.
+func splitSource(s string) (string, int) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return s, 0
+	}
+	return s[:i], n
+}
+
+func sourceLess(x, y string) bool {
+	fx, lx := splitSource(x)
+	fy, ly := splitSource(y)
+	if fx != fy {
+		return fx < fy
+	}
+	return lx < ly
+}
+
+func sortListeners(ls []Listener) []Listener {
+	sort.SliceStable(ls, func(i, j int) bool { return sourceLess(ls[i].Source, ls[j].Source) })
+	out := ls[:0]
+	for i, l := range ls {
+		if i > 0 && l == ls[i-1] {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// sortWarnings orders by (source, code) and drops repeats: a package used
+// by several mains reports its warnings once.
+func sortWarnings(ws []Warning) []Warning {
+	sort.SliceStable(ws, func(i, j int) bool {
+		if ws[i].Source != ws[j].Source {
+			return sourceLess(ws[i].Source, ws[j].Source)
+		}
+		return ws[i].Code < ws[j].Code
+	})
+	out := []Warning{}
+	for i, w := range ws {
+		if i > 0 && w.Code == ws[i-1].Code && w.Source == ws[i-1].Source {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// normalize makes every list non-nil, so JSON has [] rather than null.
+func normalize(f *Facts) {
+	nonNil := func(s *[]string) {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	nonNil(&f.Embed)
+	nonNil(&f.ReplaceDirs)
+	nonNil(&f.PrivateModules)
+	nonNil(&f.Services)
+	if f.Warnings == nil {
+		f.Warnings = []Warning{}
+	}
+	for i := range f.Mains {
+		m := &f.Mains[i]
+		nonNil(&m.Needs)
+		if m.Listeners == nil {
+			m.Listeners = []Listener{}
+		}
+		if m.Env == nil {
+			m.Env = []EnvVar{}
+		}
+	}
+}

@@ -1,0 +1,277 @@
+package analysis
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// Fixtures are txtar archives in testdata/. Each file is written into a temp
+// module dir, except for these sections:
+//
+//	want.json        the expected facts, matched as a subset: objects list the
+//	                 keys to check, arrays must match in length and in order;
+//	                 a key ending in "~" checks that the string contains the value
+//	want-error.json  Analyze must fail with an *InputError with these fields
+//	                 (op, file, line) and a non-empty hint
+//	env              KEY=VALUE lines set for the test
+//
+// Paths starting with ../ land beside the module: ../modcache/... is the
+// GOMODCACHE, ../outside/... is a directory outside the module.
+func TestFixtures(t *testing.T) {
+	paths, err := filepath.Glob("testdata/*.txtar")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			ar, err := txtar.ParseFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir, want, wantErr := writeFixture(t, ar)
+			facts, err := Analyze(dir)
+			if wantErr != nil {
+				checkInputError(t, err, wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Analyze: %v", err)
+			}
+			if want == nil {
+				t.Fatal("fixture has neither want.json nor want-error.json")
+			}
+			got := toJSONValue(t, facts)
+			matchJSON(t, "facts", want, got)
+			checkSources(t, dir, facts)
+
+			// Same input, same facts.
+			again, err := Analyze(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(facts, again) {
+				t.Errorf("second Analyze differs:\n%s\n%s", mustJSON(t, facts), mustJSON(t, again))
+			}
+			if t.Failed() {
+				t.Logf("facts:\n%s", mustJSON(t, facts))
+			}
+		})
+	}
+}
+
+// writeFixture writes the archive and returns the module dir and expectations.
+func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr any) {
+	t.Helper()
+	base := t.TempDir()
+	dir = filepath.Join(base, "mod")
+	cache := filepath.Join(base, "modcache")
+	for _, d := range []string{dir, cache} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Keep the machine's go env out: an empty module cache unless the fixture fills one.
+	t.Setenv("GOENV", "off")
+	t.Setenv("GOMODCACHE", cache)
+	t.Setenv("GOPRIVATE", "")
+	t.Setenv("GONOPROXY", "")
+	for _, f := range ar.Files {
+		switch f.Name {
+		case "want.json", "want-error.json":
+			var v any
+			if err := json.Unmarshal(f.Data, &v); err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
+			}
+			if f.Name == "want.json" {
+				want = v
+			} else {
+				wantErr = v
+			}
+			continue
+		case "env":
+			sc := bufio.NewScanner(strings.NewReader(string(f.Data)))
+			for sc.Scan() {
+				if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok {
+					t.Setenv(k, v)
+				}
+			}
+			continue
+		}
+		name := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, want, wantErr
+}
+
+func checkInputError(t *testing.T, err error, want any) {
+	t.Helper()
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("want *InputError, got %T: %v", err, err)
+	}
+	got := map[string]any{"op": ie.Op, "file": ie.File, "line": float64(ie.Line), "error": ie.Error()}
+	matchJSON(t, "error", want, got)
+	if strings.TrimSpace(ie.Hint) == "" {
+		t.Errorf("InputError %v has no hint", ie)
+	}
+	t.Logf("error: %v\nhint: %s", ie, ie.Hint)
+}
+
+func toJSONValue(t *testing.T, v any) any {
+	t.Helper()
+	var out any
+	if err := json.Unmarshal([]byte(mustJSON(t, v)), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// matchJSON checks that got holds want: see TestFixtures.
+func matchJSON(t *testing.T, path string, want, got any) {
+	t.Helper()
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			t.Errorf("%s: want object, got %v", path, got)
+			return
+		}
+		keys := make([]string, 0, len(w))
+		for k := range w {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if key, ok := strings.CutSuffix(k, "~"); ok {
+				s, _ := g[key].(string)
+				if !strings.Contains(s, w[k].(string)) {
+					t.Errorf("%s.%s = %q, want it to contain %q", path, key, s, w[k])
+				}
+				continue
+			}
+			gv, ok := g[k]
+			if !ok && isZero(w[k]) { // omitempty
+				continue
+			}
+			if !ok {
+				t.Errorf("%s.%s missing", path, k)
+				continue
+			}
+			matchJSON(t, path+"."+k, w[k], gv)
+		}
+	case []any:
+		g, _ := got.([]any)
+		if len(g) != len(w) {
+			t.Errorf("%s: got %d elements, want %d\ngot:  %s\nwant: %s", path, len(g), len(w), compact(got), compact(want))
+			return
+		}
+		for i := range w {
+			matchJSON(t, path+"["+itoa(i)+"]", w[i], g[i])
+		}
+	default:
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s = %v, want %v", path, compact(got), compact(want))
+		}
+	}
+}
+
+func isZero(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case bool:
+		return !v
+	case float64:
+		return v == 0
+	case []any:
+		return len(v) == 0
+	}
+	return false
+}
+
+func compact(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// checkSources asserts every source in facts names an existing file under
+// dir and a line within it.
+func checkSources(t testing.TB, dir string, f *Facts) {
+	t.Helper()
+	for _, s := range allSources(f) {
+		file, line := splitSource(s)
+		if s == "" || line < 1 {
+			t.Errorf("bad source %q", s)
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+		if err != nil {
+			t.Errorf("source %q: %v", s, err)
+			continue
+		}
+		if n := strings.Count(string(data), "\n") + 1; line > n {
+			t.Errorf("source %q: file has %d lines", s, n)
+		}
+	}
+}
+
+func allSources(f *Facts) []string {
+	var out []string
+	add := func(s ...string) {
+		for _, x := range s {
+			if x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	add(f.ModuleSource, f.GoSource, f.ToolchainSource)
+	for _, s := range f.ServiceSources {
+		out = append(out, s.Source)
+	}
+	for _, w := range f.Warnings {
+		out = append(out, w.Source)
+	}
+	for _, m := range f.Mains {
+		out = append(out, m.Source)
+		add(m.CgoSource, m.HealthSource)
+		for _, l := range m.Listeners {
+			out = append(out, l.Source)
+		}
+		for _, e := range m.Env {
+			out = append(out, e.Source)
+		}
+		for _, n := range m.NeedSources {
+			out = append(out, n.Source)
+		}
+	}
+	return out
+}

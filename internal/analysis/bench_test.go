@@ -1,0 +1,91 @@
+package analysis
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	benchPkgs  = 300
+	benchFiles = 10
+)
+
+// genLarge writes a module of benchPkgs packages × benchFiles files and one
+// main importing all of them.
+func genLarge(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	files := map[string]string{"go.mod": "module example.com/large\n\ngo 1.22\n"}
+	var imports, calls strings.Builder
+	for p := 0; p < benchPkgs; p++ {
+		name := fmt.Sprintf("p%03d", p)
+		fmt.Fprintf(&imports, "\t%q\n", "example.com/large/pkg/"+name)
+		fmt.Fprintf(&calls, "\t%s.New0()\n", name)
+		for f := 0; f < benchFiles; f++ {
+			// Ordinary code: a type with methods, loops, maps, errors; one
+			// env read per file and a config struct with env tags.
+			var s strings.Builder
+			fmt.Fprintf(&s, "package %s\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"os\"\n\t\"strings\"\n)\n\n", name)
+			fmt.Fprintf(&s, "const prefix%d = %q\n\nvar ErrEmpty%d = errors.New(\"empty\")\n\n", f, name, f)
+			fmt.Fprintf(&s, "type Config%d struct {\n\tLevel string `env:\"%s_LEVEL_%d\" envDefault:\"info\"`\n\tSize  int\n}\n\n", f, strings.ToUpper(name), f)
+			fmt.Fprintf(&s, "type Store%d struct {\n\titems map[string][]string\n\tcount int\n}\n\n", f)
+			fmt.Fprintf(&s, "func New%d() *Store%d {\n\tdir := os.Getenv(\"%s_DIR_%d\")\n\tif dir == \"\" {\n\t\tdir = \"/var/lib/%s\"\n\t}\n\treturn &Store%d{items: map[string][]string{\"dir\": {dir}}}\n}\n\n", f, f, strings.ToUpper(name), f, name, f)
+			for fn := 0; fn < 5; fn++ {
+				fmt.Fprintf(&s, "func (s *Store%d) Op%d(key string, vals ...string) (string, error) {\n", f, fn)
+				s.WriteString("\tif key == \"\" {\n\t\treturn \"\", ErrEmpty" + fmt.Sprint(f) + "\n\t}\n")
+				s.WriteString("\tfor i, v := range vals {\n\t\tv = strings.TrimSpace(v)\n\t\tif v == \"\" {\n\t\t\tcontinue\n\t\t}\n\t\ts.items[key] = append(s.items[key], fmt.Sprintf(\"%d:%s\", i, v))\n\t\ts.count++\n\t}\n")
+				fmt.Fprintf(&s, "\tswitch n := len(s.items[key]); {\n\tcase n > 10:\n\t\treturn prefix%d + strings.Join(s.items[key][:10], \",\"), nil\n\tdefault:\n\t\treturn prefix%d + strings.Join(s.items[key], \",\"), nil\n\t}\n}\n\n", f, f)
+			}
+			files[fmt.Sprintf("pkg/%s/f%d.go", name, f)] = s.String()
+		}
+	}
+	files["cmd/app/main.go"] = "package main\n\nimport (\n\t\"net/http\"\n\t\"os\"\n\n" + imports.String() +
+		")\n\nfunc main() {\n" + calls.String() + "\thttp.ListenAndServe(\":\"+os.Getenv(\"PORT\"), nil)\n}\n"
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func BenchmarkAnalyzeLarge(b *testing.B) {
+	b.Setenv("GOENV", "off")
+	dir := genLarge(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Analyze(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Mains) != 1 || len(f.Mains[0].Env) != 2*benchPkgs*benchFiles+1 {
+			b.Fatalf("unexpected facts: %d mains, %d env vars", len(f.Mains), len(f.Mains[0].Env))
+		}
+	}
+}
+
+// BenchmarkGoListDeps is the baseline Analyze avoids: `go list -deps ./...`
+// on the same module, offline.
+func BenchmarkGoListDeps(b *testing.B) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("no go command")
+	}
+	dir := genLarge(b)
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
+	for b.Loop() {
+		cmd := exec.Command(gobin, "list", "-deps", "./...")
+		cmd.Dir, cmd.Env = dir, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("go list: %v\n%s", err, out)
+		}
+	}
+}

@@ -1,0 +1,404 @@
+package analysis
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// assignKind says how an assignment's value is obtained from its rhs.
+type assignKind int
+
+const (
+	kExpr    assignKind = iota // rhs is the value
+	kZero                      // declared without a value
+	kLookup                    // v, ok := os.LookupEnv(rhs)
+	kAtoi                      // n, err := strconv.Atoi(rhs)
+	kFlag                      // flag.StringVar(&v, name, rhs, usage)
+	kUnknown                   // anything else
+)
+
+// assign is one assignment to a name inside a function.
+type assign struct {
+	pos  token.Pos // where the new value takes effect: the end of the statement
+	cond bool      // inside an if/for/switch/select body or a closure
+	kind assignKind
+	rhs  ast.Expr
+	num  bool
+}
+
+// funcIndex lists a function's assignments by name, in source order, so an
+// identifier can be evaluated at a given position without type-checking.
+type funcIndex struct {
+	assigns map[string][]assign
+	params  map[string]int
+}
+
+// valueRef is a package-level definition (const, var, or flag default).
+type valueRef struct {
+	f    *file
+	fn   *ast.FuncDecl
+	kind assignKind
+	expr ast.Expr
+	num  bool
+}
+
+type funcRef struct {
+	f    *file
+	decl *ast.FuncDecl
+}
+
+// pkgIndex is what the evaluator looks up in a package: its top-level
+// values and functions.
+type pkgIndex struct {
+	values map[string]valueRef
+	funcs  map[string]funcRef
+}
+
+// callSite is one call, for binding a function's parameters to arguments.
+type callSite struct {
+	f    *file
+	fn   *ast.FuncDecl
+	call *ast.CallExpr
+}
+
+func (a *analyzer) index(p *pkg) *pkgIndex {
+	p.idxOnce.Do(func() { p.idx = buildIndex(p) })
+	return p.idx
+}
+
+// flagVars returns the flag.XxxVar targets set anywhere in the package,
+// "name" for &name and ".Field" for &x.Field. It needs every function body,
+// so it is built only when an evaluation asks for it.
+func (a *analyzer) flagVars(p *pkg) map[string]valueRef {
+	p.flagOnce.Do(func() {
+		p.flags = map[string]valueRef{}
+		for _, f := range p.files {
+			for _, d := range f.ast.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Body == nil {
+					continue
+				}
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					call, ok := n.(*ast.CallExpr)
+					if !ok {
+						return true
+					}
+					target, def, num, ok := flagCall(f, call)
+					if !ok || target == nil {
+						return true
+					}
+					if key := targetKey(target); key != "" {
+						if _, dup := p.flags[key]; !dup {
+							p.flags[key] = valueRef{f: f, fn: fd, kind: kFlag, expr: def, num: num}
+						}
+					}
+					return true
+				})
+			}
+		}
+	})
+	return p.flags
+}
+
+func buildIndex(p *pkg) *pkgIndex {
+	idx := &pkgIndex{values: map[string]valueRef{}, funcs: map[string]funcRef{}}
+	for _, f := range p.files {
+		for _, d := range f.ast.Decls {
+			switch d := d.(type) {
+			case *ast.GenDecl:
+				if d.Tok != token.CONST && d.Tok != token.VAR {
+					continue
+				}
+				for _, s := range d.Specs {
+					vs, ok := s.(*ast.ValueSpec)
+					if !ok {
+						continue
+					}
+					for i, n := range vs.Names {
+						if _, dup := idx.values[n.Name]; dup || n.Name == "_" {
+							continue
+						}
+						ref := valueRef{f: f, kind: kExpr}
+						switch {
+						case len(vs.Values) == len(vs.Names):
+							ref.expr = vs.Values[i]
+						case len(vs.Values) == 0 && d.Tok == token.VAR:
+							ref.kind, ref.num = kZero, isNumType(vs.Type)
+						default: // iota repetition, multi-value calls
+							ref.kind = kUnknown
+						}
+						idx.values[n.Name] = ref
+					}
+				}
+			case *ast.FuncDecl:
+				if d.Recv == nil && d.Name.Name != "init" {
+					if _, dup := idx.funcs[d.Name.Name]; !dup {
+						idx.funcs[d.Name.Name] = funcRef{f, d}
+					}
+				}
+			}
+		}
+	}
+	return idx
+}
+
+// flagCall recognises flag (and spf13/pflag) definitions and returns the
+// default value expression; target is the &v argument of the XxxVar forms.
+func flagCall(f *file, call *ast.CallExpr) (target, def ast.Expr, num, ok bool) {
+	sel, isSel := call.Fun.(*ast.SelectorExpr)
+	if !isSel {
+		return nil, nil, false, false
+	}
+	path := f.pkgOf(sel.X)
+	if path != "flag" && path != "github.com/spf13/pflag" {
+		return nil, nil, false, false
+	}
+	name := sel.Sel.Name
+	short := false
+	if path != "flag" && strings.HasSuffix(name, "P") {
+		name, short = strings.TrimSuffix(name, "P"), true
+	}
+	isVar := strings.HasSuffix(name, "Var")
+	switch strings.TrimSuffix(name, "Var") {
+	case "String":
+	case "Int", "Int64", "Uint", "Uint64":
+		num = true
+	default:
+		return nil, nil, false, false
+	}
+	i := 1
+	if isVar {
+		i = 2
+	}
+	if short {
+		i++
+	}
+	if len(call.Args) <= i {
+		return nil, nil, false, false
+	}
+	if isVar {
+		target = call.Args[0]
+	}
+	return target, call.Args[i], num, true
+}
+
+// targetKey names the variable behind &v or &x.Field.
+func targetKey(e ast.Expr) string {
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = u.X
+	}
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		return "." + e.Sel.Name
+	}
+	return ""
+}
+
+func isNumType(t ast.Expr) bool {
+	id, ok := t.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	switch id.Name {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return true
+	}
+	return false
+}
+
+func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
+	if fi, ok := a.funcs[fn]; ok {
+		return fi
+	}
+	fi := &funcIndex{assigns: map[string][]assign{}, params: map[string]int{}}
+	a.funcs[fn] = fi
+	i := 0
+	for _, field := range fn.Type.Params.List {
+		if len(field.Names) == 0 {
+			i++
+		}
+		for _, n := range field.Names {
+			fi.params[n.Name] = i
+			i++
+		}
+	}
+	if fn.Body == nil {
+		return fi
+	}
+	add := func(lhs ast.Expr, as assign) {
+		if s, ok := lhs.(*ast.StarExpr); ok { // *addr = v
+			lhs = s.X
+		}
+		id, ok := lhs.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			return
+		}
+		fi.assigns[id.Name] = append(fi.assigns[id.Name], as)
+	}
+	// cond counts the enclosing bodies that may not run (if/else, loops,
+	// cases, closures): an assignment there is only a fallback.
+	cond := 0
+	var stack []ast.Node
+	var opened []bool
+	inCond := func(token.Pos) bool { return cond > 0 }
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		if n == nil {
+			if opened[len(opened)-1] {
+				cond--
+			}
+			stack, opened = stack[:len(stack)-1], opened[:len(opened)-1]
+			return true
+		}
+		opens := false
+		if len(stack) > 0 {
+			opens = condBody(stack[len(stack)-1], n)
+		}
+		if opens {
+			cond++
+		}
+		stack, opened = append(stack, n), append(opened, opens)
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			base := assign{pos: n.End(), cond: inCond(n.Pos()), kind: kExpr}
+			switch {
+			case n.Tok != token.DEFINE && n.Tok != token.ASSIGN:
+				base.kind = kUnknown
+				for _, l := range n.Lhs {
+					add(l, base)
+				}
+			case len(n.Lhs) == len(n.Rhs):
+				for i, l := range n.Lhs {
+					as := base
+					as.rhs = n.Rhs[i]
+					add(l, as)
+				}
+			default:
+				multiAssign(f, n.Lhs, n.Rhs, base, add)
+			}
+		case *ast.DeclStmt:
+			gd, ok := n.Decl.(*ast.GenDecl)
+			if !ok || (gd.Tok != token.VAR && gd.Tok != token.CONST) {
+				return true
+			}
+			for _, s := range gd.Specs {
+				vs, ok := s.(*ast.ValueSpec)
+				if !ok {
+					continue
+				}
+				base := assign{pos: vs.End(), cond: inCond(vs.Pos()), kind: kExpr}
+				lhs := make([]ast.Expr, len(vs.Names))
+				for i, n := range vs.Names {
+					lhs[i] = n
+				}
+				switch {
+				case len(vs.Values) == 0:
+					base.kind, base.num = kZero, isNumType(vs.Type)
+					for _, l := range lhs {
+						add(l, base)
+					}
+				case len(vs.Values) == len(lhs):
+					for i, l := range lhs {
+						as := base
+						as.rhs = vs.Values[i]
+						add(l, as)
+					}
+				default:
+					multiAssign(f, lhs, vs.Values, base, add)
+				}
+			}
+		case *ast.CallExpr:
+			if target, def, num, ok := flagCall(f, n); ok && target != nil {
+				if u, ok := target.(*ast.UnaryExpr); ok && u.Op == token.AND {
+					add(u.X, assign{pos: n.End(), cond: inCond(n.Pos()), kind: kFlag, rhs: def, num: num})
+				}
+			}
+		}
+		return true
+	})
+	return fi
+}
+
+// condBody reports whether child is a part of parent that may not run.
+func condBody(parent, child ast.Node) bool {
+	switch p := parent.(type) {
+	case *ast.IfStmt:
+		return child == ast.Node(p.Body) || (p.Else != nil && child == p.Else)
+	case *ast.ForStmt:
+		return child == ast.Node(p.Body)
+	case *ast.RangeStmt:
+		return child == ast.Node(p.Body)
+	case *ast.FuncLit:
+		return child == ast.Node(p.Body)
+	case *ast.BlockStmt: // the clauses of switch and select bodies
+		switch child.(type) {
+		case *ast.CaseClause, *ast.CommClause:
+			return true
+		}
+	}
+	return false
+}
+
+// multiAssign handles `a, b := f()`: the value of a is known for a few calls.
+func multiAssign(f *file, lhs, rhs []ast.Expr, base assign, add func(ast.Expr, assign)) {
+	unknown := base
+	unknown.kind = kUnknown
+	for i, l := range lhs {
+		as := unknown
+		if i == 0 && len(rhs) == 1 {
+			if call, ok := rhs[0].(*ast.CallExpr); ok && len(call.Args) > 0 {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+					switch f.pkgOf(sel.X) + "." + sel.Sel.Name {
+					case "os.LookupEnv", "syscall.Getenv":
+						as = base
+						as.kind, as.rhs = kLookup, call.Args[0]
+					case "strconv.Atoi", "strconv.ParseInt", "strconv.ParseUint":
+						as = base
+						as.kind, as.rhs, as.num = kAtoi, call.Args[0], true
+					}
+				}
+			}
+		}
+		add(l, as)
+	}
+}
+
+// callSites returns the calls of a function: key is "<import path>.<name>"
+// for functions, "method.<name>" for methods. Built once over every package
+// the analysis parsed, so the answer does not depend on which main asks.
+func (a *analyzer) callSites(key string) []callSite {
+	a.shared.callsOnce.Do(func() {
+		a.shared.calls = map[string][]callSite{}
+		for _, p := range a.all {
+			for _, f := range p.files {
+				for _, d := range f.ast.Decls {
+					fn, _ := d.(*ast.FuncDecl)
+					ast.Inspect(d, func(n ast.Node) bool {
+						call, ok := n.(*ast.CallExpr)
+						if !ok {
+							return true
+						}
+						k := ""
+						switch fun := call.Fun.(type) {
+						case *ast.Ident:
+							k = p.path + "." + fun.Name
+						case *ast.SelectorExpr:
+							if ip := f.pkgOf(fun.X); ip != "" {
+								k = ip + "." + fun.Sel.Name
+							} else {
+								k = "method." + fun.Sel.Name
+							}
+						}
+						if k != "" {
+							a.shared.calls[k] = append(a.shared.calls[k], callSite{f, fn, call})
+						}
+						return true
+					})
+				}
+			}
+		}
+	})
+	return a.shared.calls[key]
+}

@@ -1,0 +1,366 @@
+package analysis
+
+import (
+	"go/ast"
+	"sort"
+	"strconv"
+)
+
+// fileFacts is what one file contributes. It depends only on the file and
+// the packages parsed for all mains, so it is computed once per file.
+type fileFacts struct {
+	listeners  []Listener
+	env        []EnvVar
+	learned    map[string]string // env defaults seen in fallbacks, first wins
+	health     []healthHit
+	defaultMux bool
+	needs      []Need
+	tzEmbedded bool // imports time/tzdata
+	services   []Source
+	imports    []importSite // non-std imports from outside the module
+	cgo        string       // source of import "C"
+	long       bool
+	warnings   []Warning
+}
+
+type importSite struct {
+	path   string
+	source string
+}
+
+type healthHit struct {
+	path   string
+	source string
+	rank   int
+}
+
+func (ff *fileFacts) learn(v sval) {
+	for _, p := range v.parts {
+		if p.env != "" && p.hasDef {
+			if _, ok := ff.learned[p.env]; !ok {
+				ff.learned[p.env] = p.def
+			}
+		}
+	}
+}
+
+func (ff *fileFacts) need(need, source string) {
+	ff.needs = append(ff.needs, Need{Need: need, Source: source})
+}
+
+func (ff *fileFacts) warn(code, source, msg string) {
+	ff.warnings = append(ff.warnings, Warning{Code: code, Source: source, Message: msg})
+}
+
+// scan walks a file once and collects everything dockgen looks for.
+func (a *analyzer) scan(f *file) *fileFacts {
+	if f.facts != nil {
+		return f.facts
+	}
+	ff := &fileFacts{learned: map[string]string{}}
+	f.facts = ff
+	a.scanImports(f, ff)
+	for _, d := range f.ast.Decls {
+		fn, _ := d.(*ast.FuncDecl)
+		c := evalCtx{f: f, fn: fn}
+		readsEnv := false
+		var stack []ast.Node
+		ast.Inspect(d, func(n ast.Node) bool {
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if a.scanCall(ff, c, n, stack) {
+					readsEnv = true
+				}
+			case *ast.CompositeLit:
+				a.scanComposite(ff, c, n)
+			case *ast.SelectorExpr:
+				if f.pkgOf(n.X) == "net/http" && n.Sel.Name == "DefaultClient" {
+					ff.need("ca-certificates", a.pos(n.Pos()))
+				}
+			case *ast.SelectStmt:
+				if len(n.Body.List) == 0 { // select {}: blocks forever
+					ff.long = true
+				}
+			case *ast.StructType:
+				a.scanStruct(ff, n)
+			case *ast.IfStmt:
+				a.scanDotenv(ff, f, n, stack)
+			}
+			return true
+		})
+		if readsEnv && fn != nil {
+			a.learnDefaults(ff, c)
+		}
+	}
+	return ff
+}
+
+// learnDefaults evaluates every local variable of a function that reads env
+// vars at its end, to learn the defaults of fallback patterns.
+func (a *analyzer) learnDefaults(ff *fileFacts, c evalCtx) {
+	fi := a.funcIndex(c.f, c.fn)
+	names := make([]string, 0, len(fi.assigns))
+	for n := range fi.assigns {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a.steps = maxSteps
+		if v, ok := a.evalLocal(c, fi, n, c.fn.End(), 0); ok {
+			ff.learn(v)
+		}
+	}
+}
+
+func (a *analyzer) scanImports(f *file, ff *fileFacts) {
+	for _, is := range f.ast.Imports {
+		ip, err := strconv.Unquote(is.Path.Value)
+		if err != nil {
+			continue
+		}
+		src := a.pos(is.Pos())
+		switch ip {
+		case "C":
+			if ff.cgo == "" {
+				ff.cgo = src
+			}
+			continue
+		case "time/tzdata":
+			ff.tzEmbedded = true
+		case "os/user":
+			ff.need("passwd", src)
+		case "crypto/tls", "crypto/x509", "net/smtp":
+			ff.need("ca-certificates", src)
+		}
+		if a.localDir(ip) != "" || isStdPath(ip) {
+			continue
+		}
+		ff.imports = append(ff.imports, importSite{ip, src})
+		if matchAny(ip, tlsClients) {
+			ff.need("ca-certificates", src)
+		}
+		for _, s := range serviceDrivers {
+			if matchAny(ip, s.prefixes) {
+				ff.services = append(ff.services, Source{Name: s.name, Source: src})
+			}
+		}
+	}
+}
+
+// scanCall handles one call; it reports whether the call reads an env var.
+func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack []ast.Node) bool {
+	f := c.f
+	switch fun := call.Fun.(type) {
+	case *ast.Ident:
+		if r, ok := a.index(f.pkg).funcs[fun.Name]; ok {
+			return a.scanHelperCall(ff, c, r, call)
+		}
+	case *ast.SelectorExpr:
+		name := fun.Sel.Name
+		if routeMethods[name] {
+			a.scanRoute(ff, c, call, fun, stack)
+		}
+		ip := f.pkgOf(fun.X)
+		if ip == "" {
+			a.scanMethodCall(ff, c, call, fun)
+			return false
+		}
+		if p := a.localPkg(ip); p != nil {
+			if r, ok := a.index(p).funcs[name]; ok {
+				return a.scanHelperCall(ff, c, r, call)
+			}
+			return false
+		}
+		arg := func(i int) ast.Expr {
+			if i < len(call.Args) {
+				return call.Args[i]
+			}
+			return nil
+		}
+		switch ip + "." + name {
+		case "os.Getenv", "os.LookupEnv", "syscall.Getenv":
+			a.scanGetenv(ff, c, call, stack)
+			return true
+		case "net/http.ListenAndServe":
+			if len(call.Args) == 2 {
+				a.addListener(ff, c, call.Args[0], call, isNil(call.Args[1]))
+			}
+		case "net/http.ListenAndServeTLS":
+			if len(call.Args) == 4 {
+				a.addListener(ff, c, call.Args[0], call, isNil(call.Args[3]))
+			}
+		case "net/http.Serve", "net/http.ServeTLS":
+			ff.long = true
+			if len(call.Args) > 1 && isNil(call.Args[1]) {
+				ff.defaultMux = true
+			}
+		case "net.Listen":
+			if len(call.Args) == 2 && tcpNetwork(a.valueNoParams(c, call.Args[0])) {
+				a.addListener(ff, c, call.Args[1], call, false)
+			}
+		case "net/http.Get", "net/http.Post", "net/http.Head", "net/http.PostForm",
+			"net/http.NewRequest", "net/http.NewRequestWithContext":
+			ff.need("ca-certificates", a.pos(call.Pos()))
+		case "time.LoadLocation":
+			// UTC and Local never read the zone database.
+			if s, ok := a.valueNoParams(c, arg(0)).known(); !ok || (s != "UTC" && s != "Local" && s != "") {
+				ff.need("tzdata", a.pos(call.Pos()))
+			}
+		case "os/exec.Command":
+			a.scanExec(ff, c, arg(0), call)
+		case "os/exec.CommandContext":
+			a.scanExec(ff, c, arg(1), call)
+		case "os/signal.Notify", "os/signal.NotifyContext":
+			ff.long = true
+		}
+	}
+	return false
+}
+
+func isNil(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "nil"
+}
+
+// valueNoParams evaluates without following parameters to call sites: for
+// names (env vars, routes) that must be visible at this very call.
+func (a *analyzer) valueNoParams(c evalCtx, e ast.Expr) sval {
+	c.noParams = true
+	return a.value(c, e)
+}
+
+func (a *analyzer) scanGetenv(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack []ast.Node) {
+	if len(call.Args) != 1 {
+		return
+	}
+	name, ok := a.valueNoParams(c, call.Args[0]).known()
+	if !ok || !validEnvName(name) {
+		return
+	}
+	ev := EnvVar{Name: name, Source: a.pos(call.Pos())}
+	// cmp.Or(os.Getenv("X"), "default")
+	if len(stack) >= 2 {
+		if parent, ok := stack[len(stack)-2].(*ast.CallExpr); ok && len(parent.Args) > 1 && parent.Args[0] == call {
+			if sel, ok := parent.Fun.(*ast.SelectorExpr); ok && c.f.pkgOf(sel.X) == "cmp" && sel.Sel.Name == "Or" {
+				v := a.value(c, parent)
+				ff.learn(v)
+				setDefault(&ev, v)
+			}
+		}
+	}
+	ff.env = append(ff.env, ev)
+}
+
+func setDefault(ev *EnvVar, v sval) {
+	for _, p := range v.parts {
+		if p.env == ev.Name && p.hasDef {
+			ev.Default, ev.HasDefault = p.def, true
+			return
+		}
+	}
+}
+
+// scanHelperCall records getenv-style helpers: a function whose body reads
+// the env var named by one of its parameters, like getenv("PORT", "8080").
+func (a *analyzer) scanHelperCall(ff *fileFacts, c evalCtx, r funcRef, call *ast.CallExpr) bool {
+	i := a.helperParam(r)
+	if i < 0 || i >= len(call.Args) {
+		return false
+	}
+	name, ok := a.valueNoParams(c, call.Args[i]).known()
+	if !ok || !validEnvName(name) {
+		return false
+	}
+	ev := EnvVar{Name: name, Source: a.pos(call.Pos())}
+	v := a.value(c, call)
+	ff.learn(v)
+	setDefault(&ev, v)
+	ff.env = append(ff.env, ev)
+	return true
+}
+
+// helperParam returns the index of the parameter a function passes to
+// os.Getenv/os.LookupEnv, or -1.
+func (a *analyzer) helperParam(r funcRef) int {
+	if i, ok := a.helpers[r.decl]; ok {
+		return i
+	}
+	idx := -1
+	if r.decl.Body != nil {
+		fi := a.funcIndex(r.f, r.decl)
+		ast.Inspect(r.decl.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || idx >= 0 || len(call.Args) != 1 {
+				return idx < 0
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			switch r.f.pkgOf(sel.X) + "." + sel.Sel.Name {
+			case "os.Getenv", "os.LookupEnv", "syscall.Getenv":
+				if id, ok := call.Args[0].(*ast.Ident); ok {
+					if i, ok := fi.params[id.Name]; ok {
+						idx = i
+					}
+				}
+			}
+			return true
+		})
+	}
+	a.helpers[r.decl] = idx
+	return idx
+}
+
+func (a *analyzer) scanStruct(ff *fileFacts, st *ast.StructType) {
+	for _, fld := range st.Fields.List {
+		if fld.Tag == nil {
+			continue
+		}
+		tag, err := strconv.Unquote(fld.Tag.Value)
+		if err != nil {
+			continue
+		}
+		if t, ok := structEnvTag(tag); ok {
+			ff.env = append(ff.env, EnvVar{Name: t.name, Default: t.def, HasDefault: t.hasDef, Source: a.pos(fld.Pos())})
+		}
+	}
+}
+
+func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit) {
+	sel, ok := cl.Type.(*ast.SelectorExpr)
+	if !ok || c.f.pkgOf(sel.X) != "net/http" {
+		return
+	}
+	switch sel.Sel.Name {
+	case "Client", "Transport":
+		ff.need("ca-certificates", a.pos(cl.Pos()))
+	case "Server":
+		var addr *ast.KeyValueExpr
+		handler := false
+		for _, el := range cl.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			if k, ok := kv.Key.(*ast.Ident); ok {
+				switch k.Name {
+				case "Addr":
+					addr = kv
+				case "Handler":
+					handler = !isNil(kv.Value)
+				}
+			}
+		}
+		if addr != nil {
+			a.addListener(ff, c, addr.Value, addr, !handler)
+		} else if !handler {
+			ff.defaultMux = true
+		}
+	}
+}

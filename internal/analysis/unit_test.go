@@ -1,0 +1,245 @@
+package analysis
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestIsSecret(t *testing.T) {
+	for _, tc := range []struct {
+		name, def string
+		want      bool
+	}{
+		{"JWT_SECRET", "", true},
+		{"GITHUB_TOKEN", "", true},
+		{"DB_PASSWORD", "", true},
+		{"DB_PASS", "", true},
+		{"MYSQL_PWD", "", true},
+		{"SMTP_PASSWD", "", true},
+		{"GOOGLE_APPLICATION_CREDENTIALS_JSON", "", true},
+		{"PRIVATE_KEY", "", true},
+		{"STRIPE_API_KEY", "", true},
+		{"OPENAI_APIKEY", "", true},
+		{"AWS_ACCESS_KEY_ID", "", true},
+		{"SESSION_KEY", "", true},
+		{"KEY", "", true},
+		{"SENTRY_DSN", "", true},
+		{"DATABASE_URL", "", true},
+		{"ANALYTICS_DB_URL", "", true},
+		{"MONGODB_URI", "", true},
+		{"REDIS_URL", "", true},
+		{"SQL_CONNECTION_STRING", "", true},
+		{"upstream_url", "https://user:hunter2@example.com", true}, // credentials in the default
+		{"db-password", "", true},                                  // case and separators do not matter
+
+		{"PORT", "8080", false},
+		{"ADDR", ":8080", false},
+		{"LOG_LEVEL", "info", false},
+		{"REDIS_ADDR", "localhost:6379", false},
+		{"PUBLIC_KEY", "", false},
+		{"TLS_KEY_FILE", "/etc/tls/key.pem", false}, // a path to a secret is not the secret
+		{"DB_PASSWORD_FILE", "", false},
+		{"TOKEN_TTL", "1h", false},
+		{"PWD", "", false}, // the shell's working directory
+		{"BYPASS_CACHE", "", false},
+		{"API_URL", "https://api.example.com", false},
+		{"CALLBACK_URL", "", false},
+	} {
+		if got := isSecret(tc.name, tc.def); got != tc.want {
+			t.Errorf("isSecret(%q, %q) = %v, want %v", tc.name, tc.def, got, tc.want)
+		}
+	}
+}
+
+func TestBinaryName(t *testing.T) {
+	for _, tc := range []struct{ rel, mod, want string }{
+		{".", "example.com/app", "app"},
+		{".", "github.com/acme/Web-Server/v3", "web-server"},
+		{"cmd/API", "example.com/x", "api"},
+		{"cmd/my tool!", "example.com/x", "mytool"},
+		{"cmd/2fa", "example.com/x", "app-2fa"},
+		{"cmd/___", "example.com/x", "app-___"},
+		{"cmd/日本", "example.com/x", "app"},
+	} {
+		if got := binaryName(tc.rel, tc.mod); got != tc.want {
+			t.Errorf("binaryName(%q, %q) = %q, want %q", tc.rel, tc.mod, got, tc.want)
+		}
+	}
+}
+
+func TestUniqueNames(t *testing.T) {
+	ms := []Main{{Name: "api"}, {Name: "api"}, {Name: "web"}, {Name: "api"}}
+	uniqueNames(ms)
+	got := []string{ms[0].Name, ms[1].Name, ms[2].Name, ms[3].Name}
+	if strings.Join(got, ",") != "api,api-2,web,api-3" {
+		t.Errorf("uniqueNames = %v", got)
+	}
+}
+
+func TestDescribeAddr(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		v       sval
+		addr    string
+		port    int
+		env     string
+		isAddr  bool
+		loop    bool
+		resolve bool
+	}{
+		{"literal", litVal(":8080"), ":8080", 8080, "", false, false, true},
+		{"all interfaces", litVal("0.0.0.0:80"), "0.0.0.0:80", 80, "", false, false, true},
+		{"named port", litVal("localhost:http"), "localhost:http", 80, "", false, true, true},
+		{"ipv6 loopback", litVal("[::1]:9000"), "[::1]:9000", 9000, "", false, true, true},
+		{"loopback range", litVal("127.1.2.3:9000"), "127.1.2.3:9000", 9000, "", false, true, true},
+		{"no port", litVal("8080"), "8080", 0, "", false, false, true},
+		{"env port default", litVal(":").concat(envWithDefault("PORT", "3000", false)), ":3000", 3000, "PORT", false, false, true},
+		{"env addr", envVal("LISTEN"), "", 0, "LISTEN", true, false, false},
+		{"host env and port env", envWithDefault("HOST", "127.0.0.1", false).concat(litVal(":")).concat(envVal("PORT")), "", 0, "PORT", false, true, false},
+		{"unknown", unknownVal(), "", 0, "", false, false, false},
+		{"loopback host unknown port", litVal("127.0.0.1:").concat(unknownVal()), "", 0, "", false, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var l Listener
+			resolved := describeAddr(tc.v, &l)
+			if l.Addr != tc.addr || l.Port != tc.port || l.PortEnv != tc.env || l.EnvIsAddr != tc.isAddr || l.Loopback != tc.loop || resolved != tc.resolve {
+				t.Errorf("got %+v resolved=%v", l, resolved)
+			}
+		})
+	}
+}
+
+func TestSprintf(t *testing.T) {
+	v := sprintf("%s:%d/%%x%q", []sval{envWithDefault("HOST", "h", false), litVal("80"), litVal("z")})
+	if s, ok := v.render(); ok || s != "" {
+		t.Errorf("%%q must make the value unknown, got %q", s)
+	}
+	v = sprintf("%s:%05d%%", []sval{envWithDefault("HOST", "h", false), litVal("80")})
+	if s, ok := v.render(); !ok || s != "h:80%" {
+		t.Errorf("render = %q, %v", s, ok)
+	}
+	if s, ok := sprintf("%s", nil).render(); ok {
+		t.Errorf("missing arg must be unknown, got %q", s)
+	}
+}
+
+func TestStructEnvTag(t *testing.T) {
+	for _, tc := range []struct {
+		tag    string
+		want   envTag
+		wantOK bool
+	}{
+		{`envconfig:"PORT" default:"8080"`, envTag{"PORT", "8080", true}, true},
+		{`env:"DB_URL,required"`, envTag{"DB_URL", "", false}, true},
+		{`env:"LEVEL" envDefault:"info"`, envTag{"LEVEL", "info", true}, true},
+		{`env:"HOST" env-default:"0.0.0.0"`, envTag{"HOST", "0.0.0.0", true}, true},
+		{`env:"PORT, default=9000"`, envTag{"PORT", "9000", true}, true},
+		{`env:"-"`, envTag{}, false},
+		{`json:"port"`, envTag{}, false},
+	} {
+		got, ok := structEnvTag(tc.tag)
+		if ok != tc.wantOK || (ok && got != tc.want) {
+			t.Errorf("structEnvTag(%s) = %+v, %v; want %+v, %v", tc.tag, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
+
+// writeModule writes files (path → content) into a new temp dir.
+func writeModule(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Root ignores file modes, so permission errors are injected through the
+// read hooks; TestPermissionDeniedChmod covers the real thing when not root.
+func TestPermissionDenied(t *testing.T) {
+	t.Setenv("GOENV", "off")
+	dir := t.TempDir()
+	writeModule(t, dir, map[string]string{
+		"go.mod":             "module example.com/perm\n\ngo 1.22\n",
+		"main.go":            "package main\n\nimport \"example.com/perm/lib\"\n\nfunc main() { lib.X() }\n",
+		"lib/lib.go":         "package lib\n\nfunc X() {}\n",
+		"data/pg/PG_VERSION": "16\n",
+	})
+	deny := func(target string) func() {
+		oldDir, oldOpen, oldRead := readDir, openFile, readFile
+		denied := func(p string) bool { return p == filepath.Join(dir, filepath.FromSlash(target)) }
+		readDir = func(p string) ([]fs.DirEntry, error) {
+			if denied(p) {
+				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+			}
+			return oldDir(p)
+		}
+		openFile = func(p string) (io.ReadCloser, error) {
+			if denied(p) {
+				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+			}
+			return oldOpen(p)
+		}
+		readFile = func(p string) ([]byte, error) {
+			if denied(p) {
+				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
+			}
+			return oldRead(p)
+		}
+		return func() { readDir, openFile, readFile = oldDir, oldOpen, oldRead }
+	}
+	for _, target := range []string{"data/pg", "lib/lib.go", "go.mod", "main.go"} {
+		t.Run(target, func(t *testing.T) {
+			defer deny(target)()
+			_, err := Analyze(dir)
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("want *InputError, got %T %v", err, err)
+			}
+			if ie.File != target || !errors.Is(ie, fs.ErrPermission) || !strings.Contains(ie.Hint, "readable") {
+				t.Errorf("got File=%q Err=%v Hint=%q", ie.File, ie.Err, ie.Hint)
+			}
+		})
+	}
+	if _, err := Analyze(dir); err != nil {
+		t.Fatalf("without the injected error: %v", err)
+	}
+}
+
+func TestPermissionDeniedChmod(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode; TestPermissionDenied covers this")
+	}
+	t.Setenv("GOENV", "off")
+	dir := t.TempDir()
+	writeModule(t, dir, map[string]string{
+		"go.mod":  "module example.com/perm\n\ngo 1.22\n",
+		"main.go": "package main\n\nfunc main() {}\n",
+	})
+	secret := filepath.Join(dir, "secret")
+	if err := os.Mkdir(secret, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(secret, 0o755)
+	_, err := Analyze(dir)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.File != "secret" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestNotADirectory(t *testing.T) {
+	var ie *InputError
+	if _, err := Analyze(filepath.Join(t.TempDir(), "missing")); !errors.As(err, &ie) || ie.Hint == "" {
+		t.Fatalf("got %v", err)
+	}
+}
