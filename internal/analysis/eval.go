@@ -402,6 +402,11 @@ func (a *analyzer) evalCall(c evalCtx, call *ast.CallExpr, depth int) sval {
 		}
 		return unknownVal()
 	case *ast.SelectorExpr:
+		if _, def, num, ok := flagCall(c.f, call); ok {
+			v := a.eval(c, def, depth)
+			v.num = num
+			return v
+		}
 		ip := c.f.pkgOf(fun.X)
 		if ip == "" {
 			return unknownVal()
@@ -411,11 +416,6 @@ func (a *analyzer) evalCall(c evalCtx, call *ast.CallExpr, depth int) sval {
 				return a.evalFuncCall(c, r, call, depth)
 			}
 			return unknownVal()
-		}
-		if _, def, num, ok := flagCall(c.f, call); ok {
-			v := a.eval(c, def, depth)
-			v.num = num
-			return v
 		}
 		switch ip + "." + fun.Sel.Name {
 		case "os.Getenv", "os.LookupEnv", "syscall.Getenv":

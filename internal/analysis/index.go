@@ -143,15 +143,18 @@ func buildIndex(p *pkg) *pkgIndex {
 	return idx
 }
 
-// flagCall recognises flag (and spf13/pflag) definitions and returns the
-// default value expression; target is the &v argument of the XxxVar forms.
+// flagCall recognises flag definitions and returns the default value
+// expression; target is the &v argument of the XxxVar forms. It knows the
+// flag and spf13/pflag package functions, and the same methods on flag sets
+// (fs.StringVar, cobra's cmd.Flags().StringVarP) by their call shape.
 func flagCall(f *file, call *ast.CallExpr) (target, def ast.Expr, num, ok bool) {
 	sel, isSel := call.Fun.(*ast.SelectorExpr)
 	if !isSel {
 		return nil, nil, false, false
 	}
 	path := f.pkgOf(sel.X)
-	if path != "flag" && path != "github.com/spf13/pflag" {
+	method := path == ""
+	if !method && path != "flag" && path != "github.com/spf13/pflag" {
 		return nil, nil, false, false
 	}
 	name := sel.Sel.Name
@@ -167,7 +170,7 @@ func flagCall(f *file, call *ast.CallExpr) (target, def ast.Expr, num, ok bool) 
 	default:
 		return nil, nil, false, false
 	}
-	i := 1
+	i := 1 // (name, value, usage) or (&v, name, value, usage), shorthand after name
 	if isVar {
 		i = 2
 	}
@@ -177,10 +180,32 @@ func flagCall(f *file, call *ast.CallExpr) (target, def ast.Expr, num, ok bool) 
 	if len(call.Args) <= i {
 		return nil, nil, false, false
 	}
+	if method {
+		// Methods are matched by shape only: exact arity, a literal flag
+		// name and, for the Var forms, a &target.
+		if len(call.Args) != i+2 || !isStringLit(call.Args[i-1-btoi(short)]) {
+			return nil, nil, false, false
+		}
+		if u, ok := call.Args[0].(*ast.UnaryExpr); isVar && (!ok || u.Op != token.AND) {
+			return nil, nil, false, false
+		}
+	}
 	if isVar {
 		target = call.Args[0]
 	}
 	return target, call.Args[i], num, true
+}
+
+func isStringLit(e ast.Expr) bool {
+	bl, ok := e.(*ast.BasicLit)
+	return ok && bl.Kind == token.STRING
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // targetKey names the variable behind &v or &x.Field.
@@ -243,7 +268,6 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 	cond := 0
 	var stack []ast.Node
 	var opened []bool
-	inCond := func(token.Pos) bool { return cond > 0 }
 	ast.Inspect(fn.Body, func(n ast.Node) bool {
 		if n == nil {
 			if opened[len(opened)-1] {
@@ -262,7 +286,7 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 		stack, opened = append(stack, n), append(opened, opens)
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			base := assign{pos: n.End(), cond: inCond(n.Pos()), kind: kExpr}
+			base := assign{pos: n.End(), cond: cond > 0, kind: kExpr}
 			switch {
 			case n.Tok != token.DEFINE && n.Tok != token.ASSIGN:
 				base.kind = kUnknown
@@ -288,7 +312,7 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 				if !ok {
 					continue
 				}
-				base := assign{pos: vs.End(), cond: inCond(vs.Pos()), kind: kExpr}
+				base := assign{pos: vs.End(), cond: cond > 0, kind: kExpr}
 				lhs := make([]ast.Expr, len(vs.Names))
 				for i, n := range vs.Names {
 					lhs[i] = n
@@ -312,7 +336,7 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 		case *ast.CallExpr:
 			if target, def, num, ok := flagCall(f, n); ok && target != nil {
 				if u, ok := target.(*ast.UnaryExpr); ok && u.Op == token.AND {
-					add(u.X, assign{pos: n.End(), cond: inCond(n.Pos()), kind: kFlag, rhs: def, num: num})
+					add(u.X, assign{pos: n.End(), cond: cond > 0, kind: kFlag, rhs: def, num: num})
 				}
 			}
 		}

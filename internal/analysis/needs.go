@@ -104,9 +104,10 @@ func (a *analyzer) scanDotenv(ff *fileFacts, f *file, ifs *ast.IfStmt, stack []a
 	if load == nil || !fatal(ifs.Body) {
 		return
 	}
-	ff.warn("dotenv-required", a.pos(load.Pos()),
-		"godotenv.Load() failing is fatal here, but the container has no .env file (.dockerignore keeps it out): make the .env optional (ignore a missing file) and pass configuration as environment variables")
+	ff.warn("dotenv-required", a.pos(load.Pos()), dotenvMessage)
 }
+
+const dotenvMessage = "godotenv.Load() failing is fatal here, but the container has no .env file (.dockerignore keeps it out): make the .env optional (ignore a missing file) and pass configuration as environment variables"
 
 func dotenvLoad(f *file, n ast.Node) *ast.CallExpr {
 	if n == nil {

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // fileFacts is what one file contributes. It depends only on the file and
@@ -164,6 +165,13 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 		name := fun.Sel.Name
 		if routeMethods[name] {
 			a.scanRoute(ff, c, call, fun, stack)
+		}
+		if strings.HasPrefix(name, "Fatal") || strings.HasPrefix(name, "Panic") { // log.Fatal(godotenv.Load())
+			for _, arg := range call.Args {
+				if load := dotenvLoad(f, arg); load != nil {
+					ff.warn("dotenv-required", a.pos(load.Pos()), dotenvMessage)
+				}
+			}
 		}
 		ip := f.pkgOf(fun.X)
 		if ip == "" {

@@ -30,14 +30,36 @@ type Answers struct {
 	SyntaxLine bool `yaml:"syntax_line,omitempty"`
 }
 
-// Defaults derives answers from the facts: every main, distroless, the
-// ports found in the code.
+// Defaults derives answers from the facts: every main package that ships
+// (see shipped), distroless, the ports found in the code.
 func Defaults(f *analysis.Facts) Answers {
 	a := Answers{Base: "distroless"}
 	for _, m := range f.Mains {
-		a.Mains = append(a.Mains, m.Dir)
+		if shipped(m.Dir) {
+			a.Mains = append(a.Mains, m.Dir)
+		}
+	}
+	if len(a.Mains) == 0 {
+		for _, m := range f.Mains {
+			a.Mains = append(a.Mains, m.Dir)
+		}
 	}
 	return a
+}
+
+// notShipped are directory names whose main packages are, by convention,
+// examples, test fixtures or dev tooling rather than what a repo ships.
+var notShipped = []string{"example", "examples", "_examples", "test", "tests", "testing", "testutil", "e2e", "hack", "tools", "scripts"}
+
+// shipped reports whether a main package is part of what the repo ships;
+// the others can still be picked with --main or in the wizard.
+func shipped(dir string) bool {
+	for _, el := range strings.Split(strings.TrimPrefix(dir, "./"), "/") {
+		if slices.Contains(notShipped, el) {
+			return false
+		}
+	}
+	return true
 }
 
 // Selected returns the mains the answers select, in facts order.

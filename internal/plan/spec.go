@@ -33,6 +33,9 @@ var stageName = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 
 func newSpec(f *analysis.Facts, a answers.Answers) *spec {
 	s := &spec{facts: f, answers: a, buildStage: "build"}
+	if v := majorMinor(f.Go); versionLess(v, oldestBookworm) {
+		s.notes = append(s.notes, fmt.Sprintf("go.mod asks for go %q%s; the builder is Go %s, the oldest with a bookworm image (the go line still sets the language version)", f.Go, sourceSuffix(f.GoSource), oldestBookworm))
+	}
 	used := map[string]bool{}
 	for _, m := range a.Selected(f) {
 		b := &bin{main: m, stage: uniqueStage(m.Name, used)}
@@ -95,6 +98,13 @@ func (s *spec) decidePort(b *bin) {
 			b.port = l.Port
 		}
 		b.portEnv = l.PortEnv
+	}
+	if b.port < 1024 && b.portEnv != "" {
+		// The image runs as 65532: ports below 1024 need a sysctl that
+		// Docker sets but Kubernetes and others do not. The env var lets
+		// the image move the service to an unprivileged port instead.
+		s.notes = append(s.notes, fmt.Sprintf("%s defaults to port %d%s, privileged for a non-root user; the image sets $%s to move it to 8080", b.stage, b.port, sourceSuffix(src), b.portEnv))
+		b.port = 8080
 	}
 	if p, ok := s.answers.Ports[m.Name]; ok {
 		if l != nil && l.Port != 0 && l.PortEnv == "" && p != l.Port {

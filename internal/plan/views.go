@@ -109,11 +109,17 @@ func builderImage(f *analysis.Facts) string {
 	if t := majorMinor(strings.TrimPrefix(f.Toolchain, "go")); versionLess(v, t) {
 		v = t
 	}
-	if v == "" {
-		v = "1.26"
+	if versionLess(v, oldestBookworm) {
+		// Older Go has no bookworm image; a newer toolchain builds the
+		// module with the language version its go line asks for.
+		v = oldestBookworm
 	}
 	return "golang:" + v + "-bookworm"
 }
+
+// oldestBookworm is the oldest Go with a golang:<v>-bookworm image that is
+// still maintained enough to build with.
+const oldestBookworm = "1.21"
 
 func majorMinor(v string) string {
 	parts := strings.SplitN(v, ".", 3)
