@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
 )
@@ -38,7 +39,7 @@ func funcs() template.FuncMap {
 		fm[name] = fn
 	}
 	fm["dq"] = DockerfileQuote
-	fm["line"] = oneLine
+	fm["line"] = OneLine
 	fm["json"] = JSONArray
 	fm["jsonList"] = func(args []string) string { return JSONArray(args...) }
 	fm["sq"] = ShellQuote
@@ -68,11 +69,12 @@ func Names() []string {
 	return out
 }
 
-// oneLine folds every line break and control character into a space: a
-// Dockerfile or YAML value must never start a new instruction or key.
-func oneLine(s string) string {
+// OneLine folds every line break and control character (C0, DEL, C1, the
+// Unicode separators, invalid UTF-8) into a space: a Dockerfile or YAML value
+// must never start a new instruction or key, and YAML forbids raw controls.
+func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
 			return ' '
 		}
 		return r
@@ -83,7 +85,7 @@ func oneLine(s string) string {
 // ENV: quotes and backslashes escaped, `$` escaped so the builder does not
 // expand it, and no line breaks.
 func DockerfileQuote(s string) string {
-	s = oneLine(s)
+	s = OneLine(s)
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`)
 	return `"` + r.Replace(s) + `"`
 }
@@ -94,7 +96,7 @@ func DockerfileQuote(s string) string {
 func JSONArray(args ...string) string {
 	clean := make([]string, len(args))
 	for i, a := range args {
-		clean[i] = oneLine(a)
+		clean[i] = OneLine(a)
 	}
 	b, err := json.Marshal(clean)
 	if err != nil {
@@ -106,7 +108,7 @@ func JSONArray(args ...string) string {
 // ShellQuote quotes s for a POSIX shell in RUN: single quotes, with embedded
 // single quotes closed and escaped. Line breaks are folded.
 func ShellQuote(s string) string {
-	s = oneLine(s)
+	s = OneLine(s)
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,+@", r))
 	}) < 0 {
@@ -118,7 +120,7 @@ func ShellQuote(s string) string {
 // YAMLQuote makes s a double-quoted YAML scalar. JSON strings are valid YAML
 // double-quoted scalars; the folded line breaks keep each value on one line.
 func YAMLQuote(s string) string {
-	b, err := json.Marshal(oneLine(s))
+	b, err := json.Marshal(OneLine(s))
 	if err != nil {
 		panic(err)
 	}

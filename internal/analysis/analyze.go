@@ -202,6 +202,9 @@ func (a *analyzer) mainPackages() ([]*pkg, error) {
 	return nil, noMainError(a.mod.path)
 }
 
+// healthStub is the file dockgen writes for its HEALTHCHECK probe.
+const healthStub = "dockgen_health.go"
+
 // buildMain puts together one main's facts from its files. ok is false for
 // a package main without func main: it builds no binary.
 func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
@@ -257,6 +260,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 		mn.LongRunning = mn.LongRunning || ff.long
 		tzEmbedded = tzEmbedded || ff.tzEmbedded
 		for _, n := range ff.needs {
+			if path.Base(f.rel) == healthStub {
+				break // dockgen's probe talks plain HTTP to its own container
+			}
 			if _, ok := needs[n.Need]; !ok {
 				needs[n.Need] = n.Source
 			}
@@ -303,7 +309,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 	}
 	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
-	mn.HasHealthStub = exists(filepath.Join(m.dir, "dockgen_health.go"))
+	mn.HasHealthStub = exists(filepath.Join(m.dir, healthStub))
 	return mn, true
 }
 

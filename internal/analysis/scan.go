@@ -61,11 +61,12 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	ff := &fileFacts{learned: map[string]string{}}
 	f.facts = ff
 	a.scanImports(f, ff)
+	var stack []ast.Node // the nodes enclosing the one visited
 	for _, d := range f.ast.Decls {
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn}
 		readsEnv := false
-		var stack []ast.Node
+		stack = stack[:0]
 		ast.Inspect(d, func(n ast.Node) bool {
 			if n == nil {
 				stack = stack[:len(stack)-1]
@@ -196,15 +197,15 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			return true
 		case "net/http.ListenAndServe":
 			if len(call.Args) == 2 {
-				a.addListener(ff, c, call.Args[0], call, isNil(call.Args[1]))
+				a.addListener(ff, c, call.Args[0], call, a.nilHandler(c, call.Args[1]))
 			}
 		case "net/http.ListenAndServeTLS":
 			if len(call.Args) == 4 {
-				a.addListener(ff, c, call.Args[0], call, isNil(call.Args[3]))
+				a.addListener(ff, c, call.Args[0], call, a.nilHandler(c, call.Args[3]))
 			}
 		case "net/http.Serve", "net/http.ServeTLS":
 			ff.long = true
-			if len(call.Args) > 1 && isNil(call.Args[1]) {
+			if len(call.Args) > 1 && a.nilHandler(c, call.Args[1]) {
 				ff.defaultMux = true
 			}
 		case "net.Listen":
@@ -233,6 +234,29 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 func isNil(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == "nil"
+}
+
+// nilHandler reports whether a handler argument is nil (DefaultServeMux):
+// the literal, or a parameter that every call site passes nil for.
+func (a *analyzer) nilHandler(c evalCtx, e ast.Expr) bool {
+	if isNil(e) {
+		return true
+	}
+	id, ok := e.(*ast.Ident)
+	if !ok || c.fn == nil || c.fn.Recv != nil {
+		return false
+	}
+	i, ok := a.funcIndex(c.f, c.fn).params[id.Name]
+	if !ok || len(a.funcIndex(c.f, c.fn).assigns[id.Name]) > 0 {
+		return false
+	}
+	sites := a.callSites(c.f.pkg.path + "." + c.fn.Name.Name)
+	for _, s := range sites {
+		if i >= len(s.call.Args) || !isNil(s.call.Args[i]) {
+			return false
+		}
+	}
+	return len(sites) > 0
 }
 
 // valueNoParams evaluates without following parameters to call sites: for
@@ -361,7 +385,7 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 				case "Addr":
 					addr = kv
 				case "Handler":
-					handler = !isNil(kv.Value)
+					handler = !a.nilHandler(c, kv.Value)
 				}
 			}
 		}

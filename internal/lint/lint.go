@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -143,7 +144,8 @@ func LoadCompose(dir string, content []byte, env map[string]string) (*types.Proj
 	details := types.ConfigDetails{
 		WorkingDir:  abs,
 		ConfigFiles: []types.ConfigFile{{Filename: filepath.Join(abs, "compose.yaml"), Content: bytes.Clone(content)}},
-		Environment: types.Mapping(env),
+		// A copy: the loader adds COMPOSE_PROJECT_NAME to it.
+		Environment: types.Mapping(maps.Clone(env)),
 	}
 	if details.Environment == nil {
 		details.Environment = types.Mapping{}

@@ -173,3 +173,31 @@ func TestComposeBroken(t *testing.T) {
 		}
 	}
 }
+
+func TestComposeLeavesEnvAlone(t *testing.T) {
+	env := map[string]string{"TOKEN": "x"}
+	if err := Compose(t.TempDir(), []byte(goodCompose), env); err != nil {
+		t.Fatal(err)
+	}
+	if len(env) != 1 {
+		t.Errorf("Compose changed the caller's env: %v", env)
+	}
+}
+
+// TestDockerfileOffline: any reference resolves, nothing is fetched, even
+// for images, stages copied from images and remote sources that do not exist.
+func TestDockerfileOffline(t *testing.T) {
+	df := `FROM registry.invalid/nope/base:1 AS base
+COPY --from=registry.invalid/other:2 /bin/x /bin/x
+ADD https://registry.invalid/file.tar.gz /tmp/
+FROM base
+ENTRYPOINT ["/bin/x"]
+`
+	ws, err := Dockerfile([]byte(df), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) != 0 {
+		t.Errorf("warnings: %v", ws)
+	}
+}

@@ -113,6 +113,10 @@ func composeEnvValue(name, def string, hasDef, secret bool) string {
 		return "${" + name + ":?set " + name + " (a secret) in the environment or .env}"
 	case secret:
 		return "${" + name + ":-}"
+	case strings.Contains(def, "}"):
+		// Interpolation has no escape for "}" in a default: use the
+		// literal value (overridable by editing the file).
+		return composeLiteral(def)
 	default:
 		return "${" + name + ":-" + escapeDollar(def) + "}"
 	}

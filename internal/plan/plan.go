@@ -55,6 +55,9 @@ func Build(f *analysis.Facts, a answers.Answers) ([]File, error) {
 	if err := a.Validate(f); err != nil {
 		return nil, err
 	}
+	if err := checkLengths(f); err != nil {
+		return nil, err
+	}
 	s := newSpec(f, a)
 	var files []File
 	for _, o := range outputs {
@@ -104,4 +107,42 @@ func sourceSuffix(src string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%s)", src)
+}
+
+// maxValue bounds any text from the code that reaches a generated file:
+// BuildKit reads at most 64 KiB per line, and no sane name comes close.
+const maxValue = 4096
+
+// checkLengths refuses facts with absurdly long text instead of writing a
+// file that the builder or compose would reject.
+func checkLengths(f *analysis.Facts) error {
+	check := func(what, v string) error {
+		if len(v) > maxValue {
+			return fmt.Errorf("%s is %d bytes long (limit %d): dockgen will not put it in a generated file", what, len(v), maxValue)
+		}
+		return nil
+	}
+	vals := [][2]string{{"module path", f.Module}}
+	for _, e := range f.Embed {
+		vals = append(vals, [2]string{"embed pattern", e})
+	}
+	for _, p := range f.PrivateModules {
+		vals = append(vals, [2]string{"private module pattern", p})
+	}
+	for _, m := range f.Mains {
+		vals = append(vals, [2]string{"main package dir", m.Dir}, [2]string{"binary name", m.Name},
+			[2]string{"cgo reason", m.CgoReason}, [2]string{"health path", m.HealthPath}, [2]string{"version variable", m.VersionVar})
+		for _, l := range m.Listeners {
+			vals = append(vals, [2]string{"port env var", l.PortEnv})
+		}
+		for _, e := range m.Env {
+			vals = append(vals, [2]string{"env var name", e.Name}, [2]string{"env default of " + e.Name, e.Default})
+		}
+	}
+	for _, v := range vals {
+		if err := check(v[0], v[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -29,7 +29,20 @@ type bin struct {
 	probe   *ProbeView
 }
 
-var stageName = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+// stageName is what BuildKit accepts as a stage name: it also looks each
+// one up as a named build context, so it must be an image reference name.
+var stageName = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+
+// maxStage keeps stage names (and compose service names) readable.
+const maxStage = 63
+
+// secretLike is BuildKit's SecretsUsedInArgOrEnv test: an ENV with such a
+// name is flagged even when it holds a port.
+var secretLike = regexp.MustCompile(`(?i)(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)`)
+
+// pinnable reports whether the image may set env var name: a plain shell
+// name that BuildKit does not take for a secret.
+func pinnable(name string) bool { return envName(name) && !secretLike.MatchString(name) }
 
 func newSpec(f *analysis.Facts, a answers.Answers) *spec {
 	s := &spec{facts: f, answers: a, buildStage: "build"}
@@ -61,15 +74,7 @@ func newSpec(f *analysis.Facts, a answers.Answers) *spec {
 
 // uniqueStage turns a binary name into a valid, unused stage name.
 func uniqueStage(name string, used map[string]bool) string {
-	n := strings.ToLower(name)
-	if !stageName.MatchString(n) {
-		n = "app-" + strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-				return r
-			}
-			return '-'
-		}, n)
-	}
+	n := stageFrom(name)
 	base := n
 	for i := 2; used[n] || n == "build"; i++ {
 		n = base + "-" + strconv.Itoa(i)
@@ -98,6 +103,10 @@ func (s *spec) decidePort(b *bin) {
 			b.port = l.Port
 		}
 		b.portEnv = l.PortEnv
+		if b.portEnv != "" && !pinnable(b.portEnv) {
+			s.notes = append(s.notes, fmt.Sprintf("%s reads its port from $%s%s, a name the image cannot set safely; set it yourself", b.stage, b.portEnv, sourceSuffix(src)))
+			b.portEnv = ""
+		}
 	}
 	if b.port < 1024 && b.portEnv != "" {
 		// The image runs as 65532: ports below 1024 need a sysctl that
@@ -162,4 +171,30 @@ func newProbe(m analysis.Main, b *bin) *ProbeView {
 		p.HTTP, p.Serve, p.Path = true, true, "/healthz"
 	}
 	return p
+}
+
+// stageFrom maps a binary name to a stage name: lower case, anything else
+// becomes "-", separators collapse and trim, "app" when nothing is left.
+func stageFrom(name string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if sep && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			sep = false
+			continue
+		}
+		sep = true
+	}
+	n := b.String()
+	if len(n) > maxStage {
+		n = strings.TrimRight(n[:maxStage], "-")
+	}
+	if n == "" {
+		return "app"
+	}
+	return n
 }

@@ -2,6 +2,9 @@ package plan
 
 import (
 	"fmt"
+	"github.com/dockgen/dockgen/templates"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 	"path"
 	"slices"
 	"strconv"
@@ -231,9 +234,26 @@ func dockerignoreView(s *spec) any {
 		// pattern above (say **/*.pem) would have hidden them.
 		g := IgnoreGroup{Comment: "Embedded assets (//go:embed) the build needs"}
 		for _, e := range s.facts.Embed {
-			g.Patterns = append(g.Patterns, "!"+strings.TrimPrefix(e, "all:"))
+			if p := strings.TrimPrefix(e, "all:"); ignorePattern(p) {
+				g.Patterns = append(g.Patterns, "!"+p)
+			}
 		}
-		v.Groups = append(v.Groups, g)
+		if len(g.Patterns) > 0 {
+			v.Groups = append(v.Groups, g)
+		}
 	}
 	return v
+}
+
+// ignorePattern reports whether "!"+p is a .dockerignore line BuildKit
+// accepts, checked with the same parser and matcher Docker uses: an empty or
+// malformed pattern would make it refuse the whole build context.
+func ignorePattern(p string) bool {
+	line := "!" + templates.OneLine(p)
+	ps, err := ignorefile.ReadAll(strings.NewReader(line))
+	if err != nil || len(ps) != 1 || ps[0] == "!" {
+		return false
+	}
+	_, err = patternmatcher.New(ps)
+	return err == nil
 }
