@@ -624,6 +624,30 @@ func TestE2EVerifyLoopback(t *testing.T) {
 	assertVerifyCleanedUp(t, out)
 }
 
+// TestE2EVerifyMissingSecret runs `dockgen verify` on envconfig without
+// the API_TOKEN it requires: the container exits at once, and the diagnosis
+// names the variable with the line that reads it, the exit code and the log.
+func TestE2EVerifyMissingSecret(t *testing.T) {
+	requireEngine(t)
+	dir := generate(t, "envconfig", "distroless")
+	out, errOut, code := runVerify(t, dir)
+	if code != 1 {
+		t.Fatalf("dockgen verify: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^  diagnosis \(failed at start\)$`),
+		regexp.MustCompile(`(?m)^    likely cause: required secret env API_TOKEN \(read at main\.go:\d+\) was not set`),
+		regexp.MustCompile(`(?m)^    exit code: 1$`),
+		regexp.MustCompile(`(?m)^      \| .*API_TOKEN is required$`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("report lacks %s:\n%s", want, out)
+		}
+	}
+	t.Logf("e2e: verify envconfig without API_TOKEN:\n%s", out)
+	assertVerifyCleanedUp(t, out)
+}
+
 func runVerify(t *testing.T, dir string) (stdout, stderr string, code int) {
 	t.Helper()
 	var o, e bytes.Buffer

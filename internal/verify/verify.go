@@ -221,6 +221,7 @@ type verifier struct {
 	d       docker
 	r       *Report
 	build   *lineTail
+	built   bool   // the image exists
 	cid     string // the running container
 	started time.Time
 	img     imageInfo
@@ -333,6 +334,7 @@ func (v *verifier) buildImage(ctx context.Context) bool {
 		}
 		return false
 	}
+	v.built = true
 	v.progressf("built in %s", round(v.r.BuildTime))
 	return true
 }
@@ -435,8 +437,8 @@ func (v *verifier) binarySize(ctx context.Context) {
 }
 
 func (v *verifier) start(ctx context.Context) bool {
-	args := []string{"run", "-d",
-		"--name", strings.ReplaceAll(strings.ReplaceAll(v.r.Image, ":", "-"), "/", "-"),
+	name := strings.ReplaceAll(strings.ReplaceAll(v.r.Image, ":", "-"), "/", "-")
+	args := []string{"run", "-d", "--name", name,
 		"--label", Label + "=" + v.o.RunID,
 		"--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
 		"--tmpfs", "/tmp",
@@ -460,7 +462,7 @@ func (v *verifier) start(ctx context.Context) bool {
 	if err != nil {
 		if v.cid == "" {
 			// docker run prints the id before starting; look it up by name.
-			if id, err2 := v.d.run(ctx, "ps", "-aq", "--filter", "label="+Label+"="+v.o.RunID, "--filter", "name="+args[3]); err2 == nil {
+			if id, err2 := v.d.run(ctx, "ps", "-aq", "--filter", "label="+Label+"="+v.o.RunID, "--filter", "name="+name); err2 == nil {
 				v.cid = strings.TrimSpace(id)
 			}
 		}
@@ -783,14 +785,14 @@ func (v *verifier) cleanup() {
 		}
 	}
 	if v.o.Keep {
-		if v.r.ImageID != "" {
+		if v.built {
 			v.r.Kept = true
 			v.progressf("kept image %s", v.r.Image)
 		}
 		return
 	}
-	if v.r.ImageID != "" || v.stage != "build" {
-		v.d.run(ctx, "image", "rm", v.r.Image) //nolint:errcheck // absent when the build failed
+	if v.built {
+		v.d.run(ctx, "image", "rm", v.r.Image) //nolint:errcheck // best effort
 	}
 	v.progressf("cleaned up")
 }
