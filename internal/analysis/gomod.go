@@ -4,13 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 )
 
 // modInfo is what the rest of the analysis needs from go.mod.
@@ -59,6 +62,7 @@ func (a *analyzer) readModule(f *Facts) error {
 	}
 
 	a.mod.requires = append(a.mod.requires, mf.Require...)
+	a.mod.requires = append(a.mod.requires, a.sumOnly(mf.Require)...)
 	sort.SliceStable(a.mod.requires, func(i, j int) bool {
 		return len(a.mod.requires[i].Mod.Path) > len(a.mod.requires[j].Mod.Path)
 	})
@@ -199,6 +203,36 @@ func sortedUnique(s []string) []string {
 		if i == 0 || v != s[i-1] {
 			out = append(out, v)
 		}
+	}
+	return out
+}
+
+// sumOnly lists the modules go.sum has source hashes for but go.mod does not
+// require, at their highest such version. Before go 1.17, go.mod lists only
+// direct dependencies; the build still uses these, and go.sum is the
+// offline record of which versions (mostly the ones MVS selected).
+func (a *analyzer) sumOnly(reqs []*modfile.Require) []*modfile.Require {
+	b, err := readFile(filepath.Join(a.root, "go.sum"))
+	if err != nil {
+		return nil
+	}
+	required := map[string]bool{}
+	for _, r := range reqs {
+		required[r.Mod.Path] = true
+	}
+	best := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) != 3 || strings.HasSuffix(fields[1], "/go.mod") || required[fields[0]] {
+			continue
+		}
+		if v := fields[1]; semver.IsValid(v) && semver.Compare(v, best[fields[0]]) > 0 {
+			best[fields[0]] = v
+		}
+	}
+	var out []*modfile.Require
+	for _, p := range slices.Sorted(maps.Keys(best)) {
+		out = append(out, &modfile.Require{Mod: module.Version{Path: p, Version: best[p]}})
 	}
 	return out
 }

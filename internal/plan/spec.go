@@ -29,10 +29,6 @@ type bin struct {
 	probe   *ProbeView
 }
 
-// stageName is what BuildKit accepts as a stage name: it also looks each
-// one up as a named build context, so it must be an image reference name.
-var stageName = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-
 // maxStage keeps stage names (and compose service names) readable.
 const maxStage = 63
 
@@ -195,6 +191,9 @@ func stageFrom(name string) string {
 	}
 	if n == "" {
 		return "app"
+	}
+	if n[0] >= '0' && n[0] <= '9' {
+		n = "app-" + n // BuildKit: a stage name starts with a letter
 	}
 	return n
 }

@@ -82,7 +82,7 @@ func dockerfileView(s *spec) any {
 		bv := BinaryView{
 			Name:        b.stage,
 			Stage:       b.stage,
-			Pkg:         m.Dir,
+			Pkg:         localPkg(m.Dir),
 			Cgo:         m.Cgo,
 			Ldflags:     "-s -w",
 			Runtime:     runtimeImage(s.answers.Base, m.Cgo),
@@ -256,4 +256,13 @@ func ignorePattern(p string) bool {
 	}
 	_, err = patternmatcher.New(ps)
 	return err == nil
+}
+
+// localPkg makes a main's dir a package pattern go build reads as a
+// directory, never as an import path ("cmd/x" would be one).
+func localPkg(dir string) string {
+	if dir == "." || strings.HasPrefix(dir, "./") {
+		return dir
+	}
+	return "./" + dir
 }
