@@ -135,6 +135,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	uniqueNames(facts.Mains)
 	facts.Embed = sortedUnique(facts.Embed)
+	warns = append(warns, a.missingEmbeds()...)
 	for _, m := range facts.Mains {
 		facts.Cgo = facts.Cgo || m.Cgo
 	}
@@ -492,4 +493,29 @@ func normalize(f *Facts) {
 			m.Env = []EnvVar{}
 		}
 	}
+}
+
+// missingEmbeds warns about //go:embed patterns that match nothing on disk:
+// go build fails on them, typically because the assets are generated (a
+// frontend build) and not committed, so the image build would fail too.
+func (a *analyzer) missingEmbeds() []Warning {
+	var out []Warning
+	for _, p := range a.all {
+		if p.bp == nil {
+			continue
+		}
+		for _, pat := range p.bp.EmbedPatterns {
+			glob := strings.TrimPrefix(pat, "all:")
+			if m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob))); err != nil || len(m) > 0 {
+				continue
+			}
+			src := path.Join(p.rel, glob)
+			if pos := p.bp.EmbedPatternPos[pat]; len(pos) > 0 {
+				src = fmt.Sprintf("%s:%d", a.rel(pos[0].Filename), pos[0].Line)
+			}
+			out = append(out, Warning{Code: "embed-missing", Source: src,
+				Message: fmt.Sprintf("//go:embed %s matches no files, so go build (and the image build) fails: generate or commit them before `docker build`, or add a stage that builds them", glob)})
+		}
+	}
+	return out
 }
