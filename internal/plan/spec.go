@@ -45,6 +45,11 @@ func newSpec(f *analysis.Facts, a answers.Answers) *spec {
 	if v := majorMinor(f.Go); versionLess(v, oldestBookworm) {
 		s.notes = append(s.notes, fmt.Sprintf("go.mod asks for go %q%s; the builder is Go %s, the oldest with a bookworm image (the go line still sets the language version)", f.Go, sourceSuffix(f.GoSource), oldestBookworm))
 	}
+	if f.Workspace != "" {
+		// The Go docs advise against committing go.work, and its other
+		// members are usually outside the build context anyway.
+		s.notes = append(s.notes, fmt.Sprintf("%s is ignored in the image (GOWORK=off): the module builds from its go.mod alone", f.Workspace))
+	}
 	used := map[string]bool{}
 	for _, m := range a.Selected(f) {
 		b := &bin{main: m, stage: uniqueStage(m.Name, used)}

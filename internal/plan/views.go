@@ -25,6 +25,7 @@ type DockerfileView struct {
 	Vendor       bool
 	Private      string // GOPRIVATE for the module download
 	Passwd       bool   // write an /etc/passwd for bases that lack one
+	NoWork       bool   // build without the go.work in the context
 	Binaries     []BinaryView
 }
 
@@ -70,6 +71,7 @@ func dockerfileView(s *spec) any {
 		GoSum:        f.HasGoSum,
 		Vendor:       f.Vendor,
 		Private:      strings.Join(f.PrivateModules, ","),
+		NoWork:       f.Workspace != "",
 	}
 	if s.answers.SyntaxLine {
 		v.SyntaxLine = "docker/dockerfile:1"
