@@ -6,14 +6,17 @@ package examples
 // become healthy as a non-root user and answer the right body from the host;
 // docker stop must end it within the grace period, and its compose.yaml must
 // come up healthy (`up --build --wait`) and go down again. `dockgen verify`
-// is tested on a good and on a deliberately broken example.
+// is tested on a good example and on two broken ones (a loopback bind, a
+// missing secret), whose diagnoses are asserted.
 //
-// Gate: skipped under -short, and when no engine answers `docker info` —
-// unless DOCKGEN_E2E=1 (as .ci/run sets it), where a missing engine is a
-// failure. Everything created carries the label dockgen.e2e=<run id> and is
-// removed when the test ends. Examples run one at a time; BuildKit's cache
-// (and the Dockerfile's Go build cache mount) makes every build after the
-// first take seconds.
+// Gate: skipped under -short or with DOCKGEN_E2E=0, and when no engine
+// answers `docker info` — unless DOCKGEN_E2E=1 (as .ci/run sets it), where a
+// missing engine is a failure. Everything created carries the label
+// dockgen.e2e=<run id> (verify's own: dockgen.verify=<run id>) and is removed
+// when the test ends. Examples run one at a time; BuildKit's cache (and the
+// Dockerfile's Go build cache mount) makes every build after the first take
+// a second or less, so the time goes into waiting for the first health
+// check, one HEALTHCHECK interval (10 s) after start.
 
 import (
 	"bytes"
@@ -110,7 +113,7 @@ var e2eExamples = []e2eExample{
 var (
 	engineOnce sync.Once
 	engineErr  error
-	e2eRunID   = fmt.Sprintf("%x", time.Now().UnixNano())[:12]
+	e2eRunID   = fmt.Sprintf("%x%x", time.Now().UnixNano()&0xffffffff, os.Getpid())
 )
 
 // requireEngine skips (or, with DOCKGEN_E2E=1, fails) when there is no
@@ -119,6 +122,9 @@ func requireEngine(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("e2e: skipped under -short: it builds and runs containers on a Docker engine")
+	}
+	if os.Getenv("DOCKGEN_E2E") == "0" {
+		t.Skip("e2e: skipped: DOCKGEN_E2E=0")
 	}
 	engineOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -242,7 +248,7 @@ func TestE2E(t *testing.T) {
 				}
 				t0 := time.Now()
 				runExample(t, ex, base)
-				t.Logf("e2e: %s/%s passed in %s", ex.name, base, time.Since(t0).Round(100*time.Millisecond))
+				t.Logf("e2e: %s/%s done in %s", ex.name, base, time.Since(t0).Round(100*time.Millisecond))
 			})
 		}
 	}
@@ -646,6 +652,17 @@ func TestE2EVerifyMissingSecret(t *testing.T) {
 	}
 	t.Logf("e2e: verify envconfig without API_TOKEN:\n%s", out)
 	assertVerifyCleanedUp(t, out)
+}
+
+// TestVerifyNeedsDockerfile needs no engine: verify on a module without a
+// generated Dockerfile says to run init, and exits 1.
+func TestVerifyNeedsDockerfile(t *testing.T) {
+	dir := t.TempDir()
+	e2eCopySources(t, "hello", dir)
+	out, errOut, code := runVerify(t, dir)
+	if code != 1 || !strings.Contains(errOut, "no Dockerfile in "+dir+": run `dockgen init "+dir+"` first") {
+		t.Errorf("exit %d, want 1 and a hint to run init\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
 }
 
 func runVerify(t *testing.T, dir string) (stdout, stderr string, code int) {

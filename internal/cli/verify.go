@@ -199,14 +199,14 @@ func printVerifyReport(w io.Writer, t verify.Target, r *verify.Report) {
 	}
 	line("build", "%s", roundDuration(r.BuildTime))
 	if r.TimeToHealthy > 0 {
-		what := ""
+		label, what := "healthy", ""
 		if !r.Healthcheck {
-			what = " (no HEALTHCHECK: kept running)"
+			label, what = "ready", " (no HEALTHCHECK: kept running)"
 			if r.Port != 0 {
-				what = " (no HEALTHCHECK: first answer)"
+				what = " (no HEALTHCHECK: first answer from the host)"
 			}
 		}
-		line("healthy", "after %s%s", roundDuration(r.TimeToHealthy), what)
+		line(label, "after %s%s", roundDuration(r.TimeToHealthy), what)
 	}
 	if r.User != "" || r.UID != "" {
 		u := r.User

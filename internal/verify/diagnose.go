@@ -124,13 +124,13 @@ func likelyCauses(e evidence) []string {
 		add("exec format error: the binary was built for another OS or CPU than the engine runs; build with GOOS=$TARGETOS GOARCH=$TARGETARCH (as the generated Dockerfile does)")
 	}
 	if m != nil && m.Cgo && (execFailed || e.has("glibc_", "libc.so", "ld-linux", "error while loading shared libraries")) {
-		add("libc mismatch: %s is a cgo binary (%s%s) linked against glibc, and the runtime image lacks glibc or its loader: use the distroless base (gcr.io/distroless/base-debian12) or debian runtime (dockgen init --base distroless|debian), never scratch or alpine",
-			mainLabel(m), m.CgoReason, at(m.CgoSource))
+		add("libc mismatch: %s is a cgo binary (%s) linked against glibc, and the runtime image lacks glibc or its loader: use the distroless base (gcr.io/distroless/base-debian12) or debian runtime (dockgen init --base distroless|debian), never scratch or alpine",
+			mainLabel(m), cgoWhy(m))
 	}
 	if e.has("cgo_enabled=0", "requires cgo to work", "this is a stub") {
 		reason := "a dependency needs cgo"
 		if m != nil && m.CgoReason != "" {
-			reason = m.CgoReason + at(m.CgoSource)
+			reason = cgoWhy(m)
 		}
 		add("the binary was built with CGO_ENABLED=0 but %s: it compiled to a stub that fails at run time; build with CGO_ENABLED=1 on a glibc runtime (regenerate the Dockerfile)", reason)
 	}
@@ -336,4 +336,12 @@ func portOr(p int) int {
 		return 8080
 	}
 	return p
+}
+
+// cgoWhy is the main's cgo reason with its source, once.
+func cgoWhy(m *analysis.Main) string {
+	if m.CgoSource == "" || strings.Contains(m.CgoReason, m.CgoSource) {
+		return m.CgoReason
+	}
+	return m.CgoReason + at(m.CgoSource)
 }

@@ -371,6 +371,7 @@ func (v *verifier) inspectImage(ctx context.Context) bool {
 	r.ImageID = v.img.ID
 	r.ImageSize = v.img.Size
 	r.User = v.img.Config.User
+	r.NonRoot = !isRootUser(r.User)
 	hc := v.img.Config.Healthcheck
 	r.Healthcheck = hc != nil && len(hc.Test) > 0 && hc.Test[0] != "NONE"
 	var tcp []int
@@ -467,15 +468,29 @@ func (v *verifier) start(ctx context.Context) bool {
 			}
 		}
 		v.fail("start", "the container did not start: %v", err)
+		var stderr string
 		var de *DockerError
 		if errors.As(err, &de) {
-			v.state = &containerState{Error: strings.TrimSpace(de.Stderr)}
+			stderr = strings.TrimSpace(de.Stderr)
+		}
+		if st, err := v.inspectContainer(ctx); err == nil {
+			v.state = st
+			if st.Error == "" {
+				st.Error = stderr
+			}
+		} else {
+			v.state = &containerState{Error: stderr}
 		}
 		return false
 	}
 	if v.r.Port != 0 {
 		out, err := v.d.run(ctx, "port", v.cid, fmt.Sprintf("%d/tcp", v.r.Port))
 		if err != nil {
+			// A container that exited at once has no published port:
+			// waitReady reports the exit, with its code.
+			if st, err2 := v.inspectContainer(ctx); err2 == nil && !st.Running {
+				return true
+			}
 			v.fail("start", "find the published port: %v", err)
 			return false
 		}

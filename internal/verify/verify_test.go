@@ -61,6 +61,10 @@ func fakeDocker(args []string) int {
 	case args[0] == "run":
 		fmt.Println(fakeCID)
 	case args[0] == "port":
+		if scenario == "exits" { // exited before docker port ran
+			fmt.Fprintf(os.Stderr, "Error: No public port '8080/tcp' published for %s\n", fakeCID)
+			return 1
+		}
 		fmt.Println(os.Getenv("DOCKGEN_FAKE_ADDR"))
 	case strings.HasPrefix(cmd, "container inspect --format {{json .State}}"):
 		switch scenario {
@@ -213,6 +217,9 @@ func TestRunExitsMissingSecret(t *testing.T) {
 	d := r.Diagnosis
 	if r.OK || d == nil || d.Stage != "start" || d.ExitCode != 1 || d.Running {
 		t.Fatalf("want a start failure with exit 1, got %+v / %+v", r, d)
+	}
+	if !r.NonRoot || len(r.Problems) != 1 {
+		t.Errorf("want only the exit as a problem, and the image's USER as non-root: %q", r.Problems)
 	}
 	if len(d.Logs) != 1 || !strings.Contains(d.Logs[0], "API_TOKEN is required") {
 		t.Errorf("logs: %q", d.Logs)
