@@ -21,12 +21,15 @@ type spec struct {
 
 // bin is one selected main package and what was decided for it.
 type bin struct {
-	main    analysis.Main
-	stage   string // Dockerfile stage and compose service name
-	port    int    // container port; 0 for a binary that serves nothing
-	portEnv string // env var the port comes from, set to port in the image
-	envVal  string // value for portEnv
-	probe   *ProbeView
+	main  analysis.Main
+	stage string // Dockerfile stage and compose service name
+	// buildStage builds the binary: the shared build stage for one binary;
+	// with several, one stage each, so `--target api` compiles api only.
+	buildStage string
+	port       int    // container port; 0 for a binary that serves nothing
+	portEnv    string // env var the port comes from, set to port in the image
+	envVal     string // value for portEnv
+	probe      *ProbeView
 }
 
 // maxStage keeps stage names (and compose service names) readable.
@@ -61,6 +64,13 @@ func newSpec(f *analysis.Facts, a answers.Answers) *spec {
 	}
 	for used[s.buildStage] {
 		s.buildStage = "dockgen-" + s.buildStage
+	}
+	used[s.buildStage] = true
+	for _, b := range s.bins {
+		b.buildStage = s.buildStage
+		if len(s.bins) > 1 {
+			b.buildStage = uniqueStage(b.stage+"-build", used)
+		}
 	}
 	// The default target (docker build with no --target) is the last stage:
 	// make it the first long-running binary.

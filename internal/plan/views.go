@@ -33,6 +33,7 @@ type DockerfileView struct {
 type BinaryView struct {
 	Name        string
 	Stage       string
+	BuildStage  string // where it is built: the shared stage, or its own when there are several
 	Pkg         string
 	Cgo         bool
 	Ldflags     string // built only from fixed parts and Go identifiers
@@ -84,6 +85,7 @@ func dockerfileView(s *spec) any {
 		bv := BinaryView{
 			Name:        b.stage,
 			Stage:       b.stage,
+			BuildStage:  b.buildStage,
 			Pkg:         localPkg(m.Dir),
 			Cgo:         m.Cgo,
 			Ldflags:     "-s -w",
