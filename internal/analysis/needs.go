@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"go/ast"
 	"path"
 	"strings"
@@ -147,4 +148,27 @@ func fatal(b *ast.BlockStmt) bool {
 		return !found
 	})
 	return found
+}
+
+// scanWrite warns about a file the program creates at a literal path that
+// the hardened container cannot write: its root filesystem is read-only and
+// only /tmp is a tmpfs, so such a write fails at run time (P8).
+func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.CallExpr) {
+	if name == nil {
+		return
+	}
+	p, ok := a.valueNoParams(c, name).known()
+	if !ok {
+		return
+	}
+	p = strings.TrimPrefix(p, "file:") // sqlite URIs
+	p, _, _ = strings.Cut(p, "?")
+	if p == "" || strings.Contains(p, ":memory:") || strings.HasPrefix(p, "/tmp/") || p == "/tmp" || strings.HasPrefix(p, "/dev/") {
+		return
+	}
+	where := "a path relative to the working directory, which is on the image's read-only root"
+	if strings.HasPrefix(p, "/") {
+		where = "outside /tmp, the only writable place in the hardened container (read-only root)"
+	}
+	ff.warn("read-only-write", a.pos(call.Pos()), fmt.Sprintf("writes %q, %s: make the path configurable (an env var) and point it at a volume or /tmp", p, where))
 }

@@ -226,6 +226,12 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			a.scanExec(ff, c, arg(1), call)
 		case "os/signal.Notify", "os/signal.NotifyContext":
 			ff.long = true
+		case "os.Create", "os.WriteFile", "os.Mkdir", "os.MkdirAll", "os.OpenFile", "gorm.io/driver/sqlite.Open":
+			a.scanWrite(ff, c, arg(0), call)
+		case "database/sql.Open", "github.com/jinzhu/gorm.Open":
+			if d, _ := a.valueNoParams(c, arg(0)).known(); strings.HasPrefix(d, "sqlite") {
+				a.scanWrite(ff, c, arg(1), call)
+			}
 		}
 	}
 	return false
