@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -194,7 +193,7 @@ func removeLabelled(t *testing.T) {
 func generate(t *testing.T, example, base string) string {
 	t.Helper()
 	dir := t.TempDir()
-	e2eCopySources(t, example, dir)
+	copySources(t, example, dir)
 	var o, e bytes.Buffer
 	args := []string{"init", "--yes", "--force", "--base", base, dir}
 	if code := cli.Main(args, strings.NewReader(""), &o, &e); code != 0 {
@@ -204,32 +203,6 @@ func generate(t *testing.T, example, base string) string {
 		t.Fatalf("init wrote no Dockerfile: %v\n%s", err, o.String())
 	}
 	return dir
-}
-
-// e2eCopySources copies an example without the files dockgen generates.
-func e2eCopySources(t *testing.T, src, dst string) {
-	t.Helper()
-	generated := []string{"Dockerfile", ".dockerignore", "compose.yaml", ".dockgen.yaml", "dockgen_health.go"}
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if slices.Contains(generated, d.Name()) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestE2E(t *testing.T) {
@@ -654,7 +627,7 @@ func TestE2EVerifyMissingSecret(t *testing.T) {
 // generated Dockerfile says to run init, and exits 1.
 func TestVerifyNeedsDockerfile(t *testing.T) {
 	dir := t.TempDir()
-	e2eCopySources(t, "hello", dir)
+	copySources(t, "hello", dir)
 	out, errOut, code := runVerify(t, dir)
 	if code != 1 || !strings.Contains(errOut, "no Dockerfile in "+dir+": run `dockgen init "+dir+"` first") {
 		t.Errorf("exit %d, want 1 and a hint to run init\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
