@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,13 +42,13 @@ func (fl answerFlags) applyTo(f *analysis.Facts, a answers.Answers) (answers.Ans
 			if err != nil {
 				return a, usageError{err}
 			}
-			if !containsString(a.Mains, dir) {
+			if !slices.Contains(a.Mains, dir) {
 				a.Mains = append(a.Mains, dir)
 			}
 		}
 	}
 	if fl.base != "" {
-		if !containsString(answers.Bases, fl.base) {
+		if !slices.Contains(answers.Bases, fl.base) {
 			return a, usagef("unknown base %q: choose one of %s", fl.base, strings.Join(answers.Bases, ", "))
 		}
 		a.Base = fl.base
@@ -81,15 +82,6 @@ func (fl answerFlags) applyTo(f *analysis.Facts, a answers.Answers) (answers.Ans
 		a.Ports[name] = port
 	}
 	return a, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // isTerminal reports whether r is an interactive terminal.

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"slices"
+
 	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/apply"
@@ -66,7 +68,7 @@ func runInit(io *streams, opts genOptions, fl answerFlags) error {
 func keepExisting(f *analysis.Facts, dirs []string) []string {
 	var out []string
 	for _, m := range f.Mains {
-		if containsString(dirs, m.Dir) {
+		if slices.Contains(dirs, m.Dir) {
 			out = append(out, m.Dir)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
@@ -81,15 +82,7 @@ func Build(f *analysis.Facts, a answers.Answers) ([]File, error) {
 		}
 		files = append(files, File{Path: path.Join(bin.main.Dir, HealthFile), Content: b, Policy: Once})
 	}
-	slices.SortFunc(files, func(x, y File) int {
-		if x.Path < y.Path {
-			return -1
-		}
-		if x.Path > y.Path {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(files, func(x, y File) int { return strings.Compare(x.Path, y.Path) })
 	return files, nil
 }
 
