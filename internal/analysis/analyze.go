@@ -310,7 +310,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 	}
 	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
-	mn.HasHealthStub = exists(filepath.Join(m.dir, healthStub))
+	if exists(filepath.Join(m.dir, healthStub)) {
+		mn.ProbeFile = path.Join(m.rel, healthStub)
+	}
 	return mn, true
 }
 

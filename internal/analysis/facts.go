@@ -29,6 +29,9 @@ type Facts struct {
 	Services        []string  `json:"services"`
 	ServiceSources  []Source  `json:"service_sources,omitempty"`
 	Warnings        []Warning `json:"warnings"`
+	// CacheNotes are what the module cache confirmed or could not: never
+	// part of a decision, so not part of the JSON contract.
+	CacheNotes []Warning `json:"-"`
 }
 
 // Main is one main package: one binary in the image.
@@ -38,9 +41,12 @@ type Main struct {
 	Cgo       bool   `json:"cgo"`
 	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 (imported at cmd/api/db.go:7)"
 	// CgoSource is where the cgo need was seen (file:line), empty when no cgo.
-	CgoSource string     `json:"cgo_source,omitempty"`
-	Listeners []Listener `json:"listeners"`
-	Env       []EnvVar   `json:"env"`
+	CgoSource string `json:"cgo_source,omitempty"`
+	// CgoGuessed: cgo was inferred (a cgo module in go.mod that the main
+	// may link through its dependencies), not seen.
+	CgoGuessed bool       `json:"cgo_guessed,omitempty"`
+	Listeners  []Listener `json:"listeners"`
+	Env        []EnvVar   `json:"env"`
 	// HealthPath is an existing health route the service serves ("" when none).
 	HealthPath   string `json:"health_path"`
 	HealthSource string `json:"health_source,omitempty"`
@@ -54,9 +60,13 @@ type Main struct {
 	// VersionVar is a package-level string variable in package main that
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
-	// HasHealthStub is true when the package already holds dockgen's health
-	// probe file (so regeneration keeps it and does not add another).
-	HasHealthStub bool `json:"has_health_stub,omitempty"`
+	// ProbeFile is the file of the package that declares dockgen's health
+	// probe (func dockgenProbe), wherever the user moved it; "" when none.
+	ProbeFile string `json:"probe_file,omitempty"`
+	// Err is what keeps this main from building (a syntax error in its
+	// closure); the other mains are still usable.
+	Err   *InputError `json:"-"`
+	Error string      `json:"error,omitempty"`
 	// Source is the file:line of func main.
 	Source string `json:"source,omitempty"`
 }

@@ -1,126 +1,203 @@
 // Package answers is the second arrow of dockgen's flow: facts → answers.
 //
-// Answers are the choices a user makes (which binaries, which runtime base,
-// which port). Defaults come from the facts; the wizard or flags override
-// them; .dockgen.yaml stores them with a hash of every file dockgen wrote, so
-// `dockgen regenerate` needs no questions and can tell user edits apart.
+// Answers are the choices a user makes, and only those: every field left
+// empty means "what the plan decides from the facts". So `--yes` is the
+// empty Answers, the wizard records a choice only where it departs from the
+// plan's default (pressing Enter everywhere gives byte-identical files), and
+// a later `dockgen regenerate` keeps following the code wherever the user
+// did not choose. Flags and .dockgen.yaml fill the same struct; internal/plan
+// validates it against the facts.
 package answers
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
-
-	"github.com/dockgen/dockgen/internal/analysis"
 )
-
-// Bases are the runtime images dockgen knows, by answer value.
-var Bases = []string{"distroless", "scratch", "alpine", "debian"}
 
 // Answers are the user's choices. The YAML form lives in .dockgen.yaml.
 type Answers struct {
-	// Mains are the selected main package dirs ("./cmd/api"), sorted.
-	Mains []string `yaml:"mains"`
-	// Base is one of Bases.
-	Base string `yaml:"base"`
-	// Ports overrides the container port per binary name.
+	// Mains are the selected main package dirs ("./cmd/api"), sorted;
+	// empty: every main package the module ships.
+	Mains []string `yaml:"mains,omitempty"`
+	// Base is a runtime base's catalogue name ("distroless", "scratch", …).
+	Base string `yaml:"base,omitempty"`
+	// Debug picks the base's variant with a shell.
+	Debug bool `yaml:"debug,omitempty"`
+	// Ports sets the container port per binary name ("" while a flag
+	// without NAME= is being resolved).
 	Ports map[string]int `yaml:"ports,omitempty"`
-	// SyntaxLine adds `# syntax=docker/dockerfile:1` (makes BuildKit pull a
+	// Cgo overrides the cgo decision per binary name: CgoOff, CgoGlibc or
+	// CgoStatic.
+	Cgo map[string]string `yaml:"cgo,omitempty"`
+	// NoProbe are binaries without dockgen's health probe: the user
+	// deleted its file, so the image has no HEALTHCHECK to run it.
+	NoProbe []string `yaml:"no_probe,omitempty"`
+	// Platforms are the target platforms ("linux/amd64", "linux/arm64").
+	Platforms []string `yaml:"platforms,omitempty"`
+	// Go is the builder's Go version ("1.25"), instead of go.mod's.
+	Go string `yaml:"go,omitempty"`
+	// Private are GOPRIVATE patterns for modules the builder downloads
+	// with credentials (a netrc BuildKit secret).
+	Private []string `yaml:"private,omitempty"`
+	// SyntaxLine adds `# syntax=docker/dockerfile:1` (BuildKit then pulls a
 	// frontend image, so it is off by default for offline builds).
 	SyntaxLine bool `yaml:"syntax_line,omitempty"`
 }
 
-// Defaults derives answers from the facts: every main package that ships
-// (see shipped), distroless, the ports found in the code.
-func Defaults(f *analysis.Facts) Answers {
-	a := Answers{Base: "distroless"}
-	for _, m := range f.Mains {
-		if shipped(m.Dir) {
-			a.Mains = append(a.Mains, m.Dir)
-		}
-	}
-	if len(a.Mains) == 0 {
-		for _, m := range f.Mains {
-			a.Mains = append(a.Mains, m.Dir)
-		}
-	}
-	return a
+// Cgo answers.
+const (
+	CgoOff    = "off"    // CGO_ENABLED=0, whatever the analysis says
+	CgoGlibc  = "glibc"  // cgo, dynamically linked: a glibc runtime
+	CgoStatic = "static" // cgo, linked statically: any base
+)
+
+// CgoModes lists the cgo answers.
+var CgoModes = []string{CgoOff, CgoGlibc, CgoStatic}
+
+// Platforms dockgen offers.
+var Platforms = []string{"linux/amd64", "linux/arm64"}
+
+// Error is a bad answer: Field says which ("ports.api"), so the CLI can
+// name the flag or the .dockgen.yaml line it came from.
+type Error struct {
+	Field string
+	Err   error
 }
 
-// notShipped are directory names whose main packages are, by convention,
-// examples, test fixtures or dev tooling rather than what a repo ships.
-var notShipped = []string{"example", "examples", "_examples", "test", "tests", "testing", "testutil", "e2e", "hack", "tools", "scripts"}
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
 
-// shipped reports whether a main package is part of what the repo ships;
-// the others can still be picked with --main or in the wizard.
-func shipped(dir string) bool {
-	for _, el := range strings.Split(strings.TrimPrefix(dir, "./"), "/") {
-		if slices.Contains(notShipped, el) {
-			return false
-		}
-	}
-	return true
+// Errorf makes an *Error for field.
+func Errorf(field, format string, args ...any) *Error {
+	return &Error{Field: field, Err: fmt.Errorf(format, args...)}
 }
 
-// Selected returns the mains the answers select, in facts order.
-func (a Answers) Selected(f *analysis.Facts) []analysis.Main {
-	var out []analysis.Main
-	for _, m := range f.Mains {
-		if slices.Contains(a.Mains, m.Dir) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+var (
+	goVersionRE = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+$`)
+	// privateRE is a GOPRIVATE glob: module path characters and * only.
+	privateRE = regexp.MustCompile(`^[A-Za-z0-9.\-_~/*]+$`)
+)
 
-// Validate checks the answers against the facts and says what to change.
-func (a Answers) Validate(f *analysis.Facts) error {
-	if !slices.Contains(Bases, a.Base) {
-		return fmt.Errorf("unknown base %q: choose one of %s", a.Base, strings.Join(Bases, ", "))
-	}
-	if len(a.Mains) == 0 {
-		return fmt.Errorf("no main package selected")
-	}
-	for _, dir := range a.Mains {
-		if !slices.ContainsFunc(f.Mains, func(m analysis.Main) bool { return m.Dir == dir }) {
-			return fmt.Errorf("%s is not a main package of %s (found: %s)", dir, f.Module, mainDirs(f))
+// Check validates what can be checked without the facts: value syntax and
+// ranges. It is run on flags before any analysis (usage errors) and on
+// .dockgen.yaml when it is read.
+func (a Answers) Check() error {
+	for _, m := range a.Mains {
+		if strings.TrimSpace(m) == "" {
+			return Errorf("mains", "empty main package dir")
 		}
 	}
-	sel := a.Selected(f)
-	for name, port := range a.Ports {
-		if port < 1 || port > 65535 {
-			return fmt.Errorf("port %d for %s is out of range 1-65535", port, name)
-		}
-		if !slices.ContainsFunc(sel, func(m analysis.Main) bool { return m.Name == name }) {
-			return fmt.Errorf("port given for %q, which is not a selected binary", name)
+	for name, p := range a.Ports {
+		if err := CheckPort(p); err != nil {
+			return &Error{Field: "ports." + name, Err: fmt.Errorf("port for %s: %w", orAll(name), err)}
 		}
 	}
-	if a.Base == "scratch" || a.Base == "alpine" {
-		for _, m := range sel {
-			if m.Cgo {
-				return fmt.Errorf("%s needs cgo (%s) and so glibc, which the %s base lacks: use --base distroless (default) or --base debian", m.Dir, m.CgoReason, a.Base)
-			}
+	for name, c := range a.Cgo {
+		if !slices.Contains(CgoModes, c) {
+			return Errorf("cgo."+name, "cgo for %s: %q is not one of %s", orAll(name), c, strings.Join(CgoModes, ", "))
+		}
+	}
+	for _, p := range a.Platforms {
+		if !slices.Contains(Platforms, p) {
+			return Errorf("platforms", "platform %q: choose from %s", p, strings.Join(Platforms, ", "))
+		}
+	}
+	if a.Go != "" && !goVersionRE.MatchString(a.Go) {
+		return Errorf("go", "go version %q: want MAJOR.MINOR, e.g. 1.25", a.Go)
+	}
+	for _, p := range a.Private {
+		if !privateRE.MatchString(p) {
+			return Errorf("private", "private module pattern %q: want a module path glob such as example.com/*", p)
 		}
 	}
 	return nil
 }
 
-func mainDirs(f *analysis.Facts) string {
-	var dirs []string
-	for _, m := range f.Mains {
-		dirs = append(dirs, m.Dir)
+func orAll(name string) string {
+	if name == "" {
+		return "the service"
 	}
-	return strings.Join(dirs, ", ")
+	return name
+}
+
+// CheckPort says what is wrong with a container port.
+func CheckPort(p int) error {
+	if p < 1 || p > 65535 {
+		return fmt.Errorf("%d is out of range 1-65535", p)
+	}
+	return nil
+}
+
+// ParsePort reads a port number.
+func ParsePort(s string) (int, error) {
+	p, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return p, CheckPort(p)
+}
+
+// ParseNamed reads a NAME=VALUE flag value; NAME may be empty (VALUE
+// alone) when named is false.
+func ParseNamed(v string) (name, value string, named bool) {
+	name, value, named = strings.Cut(v, "=")
+	if !named {
+		return "", name, false
+	}
+	return name, value, true
 }
 
 // NormalizeMain turns a user's --main value ("cmd/api", "./cmd/api/",
-// "api") into the facts' Dir form, or returns an error naming the choices.
-func NormalizeMain(f *analysis.Facts, v string) (string, error) {
+// "api") into the facts' Dir form when it names a dir; other values are
+// returned as given for the plan to resolve by binary name.
+func NormalizeMain(v string) string {
 	clean := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(v, "./"), "/"), "/")
-	for _, m := range f.Mains {
-		if strings.TrimPrefix(m.Dir, "./") == clean || m.Dir == v || m.Name == v || (clean == "" && m.Dir == ".") {
-			return m.Dir, nil
+	switch {
+	case clean == "" || clean == ".":
+		return "."
+	case strings.Contains(clean, "/") || strings.HasPrefix(v, "./"):
+		return "./" + clean
+	}
+	return v
+}
+
+// Clone returns a deep copy (the wizard edits a copy).
+func (a Answers) Clone() Answers {
+	c := a
+	c.Mains = slices.Clone(a.Mains)
+	c.Platforms = slices.Clone(a.Platforms)
+	c.Private = slices.Clone(a.Private)
+	c.NoProbe = slices.Clone(a.NoProbe)
+	if a.Ports != nil {
+		c.Ports = map[string]int{}
+		for k, v := range a.Ports {
+			c.Ports[k] = v
 		}
 	}
-	return "", fmt.Errorf("--main %s: no main package there (found: %s)", v, mainDirs(f))
+	if a.Cgo != nil {
+		c.Cgo = map[string]string{}
+		for k, v := range a.Cgo {
+			c.Cgo[k] = v
+		}
+	}
+	return c
+}
+
+// SetPort records a port answer.
+func (a *Answers) SetPort(name string, port int) {
+	if a.Ports == nil {
+		a.Ports = map[string]int{}
+	}
+	a.Ports[name] = port
+}
+
+// SetCgo records a cgo answer.
+func (a *Answers) SetCgo(name, mode string) {
+	if a.Cgo == nil {
+		a.Cgo = map[string]string{}
+	}
+	a.Cgo[name] = mode
 }

@@ -9,6 +9,9 @@ package apply
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,7 +20,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/plan"
 	"github.com/rogpeppe/go-internal/diff"
 )
@@ -66,15 +68,15 @@ func (c Change) Writes() bool { return c.Action == Create || c.Action == Update 
 
 // Decide compares each planned file with the disk and the previous state.
 // Files dockgen recorded but no longer plans are removed when unedited.
-func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Change, error) {
+func Decide(dir string, files []plan.File, recorded map[string]string, mode Mode) ([]Change, error) {
 	var out []Change
 	planned := map[string]bool{}
 	for _, f := range files {
 		planned[f.Path] = true
 	}
-	if prev != nil {
-		for _, p := range slices.Sorted(maps.Keys(prev.Files)) {
-			if planned[p] || p == answers.StateFile {
+	{
+		for _, p := range slices.Sorted(maps.Keys(recorded)) {
+			if planned[p] {
 				continue
 			}
 			old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
@@ -85,7 +87,7 @@ func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Ch
 				return nil, fmt.Errorf("read %s: %w", p, err)
 			}
 			c := Change{Path: p, Old: old, Action: Kept, Reason: "no longer generated; edited by you, so left in place"}
-			if prev.Files[p] == answers.Hash(old) {
+			if recorded[p] == Hash(old) {
 				c.Action, c.Reason = Remove, "no longer generated"
 			}
 			out = append(out, c)
@@ -101,8 +103,8 @@ func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Ch
 		if exists {
 			c.Old = old
 		}
-		recorded := prev != nil && prev.Files[f.Path] != ""
-		ours := recorded && prev.Files[f.Path] == answers.Hash(old)
+		rec := recorded[f.Path] != ""
+		ours := rec && recorded[f.Path] == Hash(old)
 		switch {
 		case !exists:
 			c.Action, c.Reason = Create, "new"
@@ -114,9 +116,9 @@ func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Ch
 			c.Action, c.Reason = Update, "unedited since dockgen wrote it"
 		case mode == Force:
 			c.Action, c.Reason = Update, "overwritten (--force)"
-		case mode == KeepEdits && recorded:
+		case mode == KeepEdits && rec:
 			c.Action, c.Reason = Kept, "edited by you since dockgen wrote it"
-		case recorded:
+		case rec:
 			c.Action, c.Reason = Conflict, "edited since dockgen wrote it"
 		default:
 			c.Action, c.Reason = Conflict, "not written by dockgen"
@@ -126,42 +128,44 @@ func Decide(dir string, files []plan.File, prev *answers.State, mode Mode) ([]Ch
 	return out, nil
 }
 
-// State is the .dockgen.yaml that records these changes: the hash of what
+// Recorded is the hash record after these changes: the hash of what
 // dockgen wrote for every file it manages, the previous hash for files kept.
-// Create-once files are the user's from the start, so they are not tracked.
-func State(a answers.Answers, changes []Change, prev *answers.State) answers.State {
-	s := answers.State{Answers: a, Files: map[string]string{}}
+func Recorded(changes []Change, prev map[string]string) map[string]string {
+	out := map[string]string{}
 	for _, c := range changes {
-		if c.Policy == plan.Once || c.New == nil {
+		if c.New == nil {
 			continue
 		}
 		switch c.Action {
 		case Create, Update, Unchanged:
-			s.Files[c.Path] = answers.Hash(c.New)
+			out[c.Path] = Hash(c.New)
 		case Kept, Conflict:
-			if prev != nil && prev.Files[c.Path] != "" {
-				s.Files[c.Path] = prev.Files[c.Path]
+			if prev[c.Path] != "" {
+				out[c.Path] = prev[c.Path]
 			}
 		}
 	}
-	return s
+	return out
 }
 
-// StateChange plans the .dockgen.yaml write itself; it is dockgen's own
-// file, so it is always brought up to date.
-func StateChange(dir string, s answers.State) (Change, error) {
-	b, err := s.Marshal()
+// Own plans the write of dockgen's own state file: always brought up to date.
+func Own(dir, path string, content []byte) (Change, error) {
+	cs, err := Decide(dir, []plan.File{{Path: path, Content: content}}, nil, Force)
 	if err != nil {
 		return Change{}, err
 	}
-	f := plan.File{Path: answers.StateFile, Content: b}
-	cs, err := Decide(dir, []plan.File{f}, nil, Force)
-	if err != nil {
-		return Change{}, err
-	}
-	cs[0].Reason = "dockgen's answers and file hashes"
+	cs[0].Reason = "dockgen's answers, plan and file hashes"
 	return cs[0], nil
 }
+
+// Hash is the form file hashes take in the record.
+func Hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Lock keeps two dockgen runs apart (stub until the real lock lands).
+func Lock(dir string) (func(), error) { return func() {}, nil }
 
 // Conflicts returns the changes that block writing.
 func Conflicts(changes []Change) []Change {
@@ -175,7 +179,10 @@ func Conflicts(changes []Change) []Change {
 }
 
 // Write performs the changes that write, each atomically.
-func Write(dir string, changes []Change) error {
+func Write(ctx context.Context, dir string, changes []Change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	for _, c := range changes {
 		if !c.Writes() {
 			continue

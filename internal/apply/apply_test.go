@@ -1,12 +1,12 @@
 package apply
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/plan"
 )
 
@@ -19,11 +19,11 @@ func write(t *testing.T, dir, name, content string) {
 
 func TestDecide(t *testing.T) {
 	ours := "FROM a\n"
-	prev := &answers.State{Files: map[string]string{"Dockerfile": answers.Hash([]byte(ours))}}
+	prev := map[string]string{"Dockerfile": Hash([]byte(ours))}
 	for _, tc := range []struct {
 		name   string
 		disk   string // "" = absent
-		prev   *answers.State
+		prev   map[string]string
 		policy plan.Policy
 		mode   Mode
 		want   Action
@@ -60,11 +60,11 @@ func TestStaleFiles(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "compose.yaml", "services: {}\n")
 	write(t, dir, "old.txt", "edited\n")
-	prev := &answers.State{Files: map[string]string{
-		"compose.yaml": answers.Hash([]byte("services: {}\n")),
-		"old.txt":      answers.Hash([]byte("original\n")),
-		"gone.txt":     answers.Hash([]byte("x")),
-	}}
+	prev := map[string]string{
+		"compose.yaml": Hash([]byte("services: {}\n")),
+		"old.txt":      Hash([]byte("original\n")),
+		"gone.txt":     Hash([]byte("x")),
+	}
 	cs, err := Decide(dir, nil, prev, KeepEdits)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestStaleFiles(t *testing.T) {
 	if got["compose.yaml"] != Remove || got["old.txt"] != Kept || len(got) != 2 {
 		t.Fatalf("stale decisions %v", got)
 	}
-	if err := Write(dir, cs); err != nil {
+	if err := Write(context.Background(), dir, cs); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "compose.yaml")); !os.IsNotExist(err) {
@@ -85,21 +85,23 @@ func TestStaleFiles(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "old.txt")); string(b) != "edited\n" {
 		t.Error("edited stale file touched")
 	}
-	if s := State(answers.Answers{}, cs, prev); len(s.Files) != 0 {
-		t.Errorf("state still tracks stale files: %v", s.Files)
+	if s := Recorded(cs, prev); len(s) != 0 {
+		t.Errorf("state still tracks stale files: %v", s)
 	}
 }
 
-func TestStateTracksManagedOnly(t *testing.T) {
+// Create-once files are recorded when dockgen creates them, so that a
+// later run can tell a probe file the user deleted from one never made.
+func TestRecordedTracksCreatedFiles(t *testing.T) {
 	cs := []Change{
 		{Path: "Dockerfile", Action: Create, New: []byte("a"), Policy: plan.Managed},
 		{Path: "dockgen_health.go", Action: Create, New: []byte("b"), Policy: plan.Once},
 		{Path: "compose.yaml", Action: Kept, New: []byte("c"), Policy: plan.Managed},
 	}
-	prev := &answers.State{Files: map[string]string{"compose.yaml": "sha256:old"}}
-	s := State(answers.Answers{}, cs, prev)
-	if s.Files["Dockerfile"] != answers.Hash([]byte("a")) || s.Files["compose.yaml"] != "sha256:old" || len(s.Files) != 2 {
-		t.Errorf("state files %v", s.Files)
+	prev := map[string]string{"compose.yaml": "sha256:old"}
+	s := Recorded(cs, prev)
+	if s["Dockerfile"] != Hash([]byte("a")) || s["dockgen_health.go"] != Hash([]byte("b")) || s["compose.yaml"] != "sha256:old" || len(s) != 3 {
+		t.Errorf("state files %v", s)
 	}
 }
 
@@ -107,7 +109,7 @@ func TestWriteIsAtomicAndLeavesNoTemp(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "Dockerfile", "old")
 	cs := []Change{{Path: "Dockerfile", Action: Update, New: []byte("new")}, {Path: "x", Action: Unchanged, New: []byte("y")}}
-	if err := Write(dir, cs); err != nil {
+	if err := Write(context.Background(), dir, cs); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -121,7 +123,7 @@ func TestWriteIsAtomicAndLeavesNoTemp(t *testing.T) {
 	// A directory that cannot take the file fails with the path named, and
 	// the old file stays whole.
 	bad := []Change{{Path: "missing/dir/file", Action: Create, New: []byte("x")}}
-	if err := Write(dir, bad); err == nil || !strings.Contains(err.Error(), "missing/dir/file") {
+	if err := Write(context.Background(), dir, bad); err == nil || !strings.Contains(err.Error(), "missing/dir/file") {
 		t.Errorf("write into missing dir: %v", err)
 	}
 }

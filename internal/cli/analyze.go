@@ -21,12 +21,16 @@ func newAnalyzeCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			maskSecrets(f)
 			if asJSON {
 				enc := json.NewEncoder(s.out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(f)
 			}
 			printFacts(s.out, f)
+			for _, n := range f.CacheNotes {
+				fmt.Fprintf(s.err, "module cache: %s\n", safe(n.Message))
+			}
 			return nil
 		},
 	}
@@ -34,14 +38,28 @@ func newAnalyzeCmd(s *streams) *cobra.Command {
 	return cmd
 }
 
+// masked replaces a secret's default: analyze never prints one in clear.
+const masked = "********"
+
+// maskSecrets hides the defaults of secret env vars, in text and JSON.
+func maskSecrets(f *analysis.Facts) {
+	for i := range f.Mains {
+		for j := range f.Mains[i].Env {
+			if e := &f.Mains[i].Env[j]; e.Secret && e.Default != "" {
+				e.Default = masked
+			}
+		}
+	}
+}
+
 func printFacts(w io.Writer, f *analysis.Facts) {
 	line := func(label, value, src string) {
 		if src != "" {
 			value += "  (" + src + ")"
 		}
-		fmt.Fprintf(w, "  %-10s %s\n", label, value)
+		fmt.Fprintf(w, "  %-10s %s\n", label, safeLine(value))
 	}
-	fmt.Fprintf(w, "module %s\n", f.Module)
+	fmt.Fprintf(w, "module %s\n", safeLine(f.Module))
 	line("go", f.Go, f.GoSource)
 	if f.Toolchain != "" {
 		line("toolchain", f.Toolchain, "")
@@ -64,7 +82,10 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 		line("service", s.Name, s.Source)
 	}
 	for _, m := range f.Mains {
-		fmt.Fprintf(w, "\nmain %s → binary %s  (%s)\n", m.Dir, m.Name, m.Source)
+		fmt.Fprintf(w, "\nmain %s → binary %s  (%s)\n", safeLine(m.Dir), safeLine(m.Name), m.Source)
+		if m.Error != "" {
+			line("ERROR", m.Error, "")
+		}
 		for _, l := range m.Listeners {
 			v := l.Addr
 			if v == "" {
@@ -106,7 +127,7 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 	if len(f.Warnings) > 0 {
 		fmt.Fprintln(w, "\nwarnings")
 		for _, x := range f.Warnings {
-			fmt.Fprintf(w, "  %s: %s [%s]\n", x.Source, x.Message, x.Code)
+			fmt.Fprintf(w, "  %s: %s [%s]\n", safeLine(x.Source), safeLine(x.Message), x.Code)
 		}
 	}
 }

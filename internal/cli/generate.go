@@ -1,149 +1,239 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/apply"
 	"github.com/dockgen/dockgen/internal/plan"
-	"github.com/dockgen/dockgen/internal/wizard"
+	"github.com/dockgen/dockgen/internal/state"
+	"github.com/dockgen/dockgen/templates"
 	"golang.org/x/term"
 )
 
-// genOptions are the flags shared by init and regenerate.
-type genOptions struct {
-	dir    string
-	dryRun bool
-	diff   bool
-	force  bool
-	check  bool
+// outputOptions say what to do with the planned changes.
+type outputOptions struct {
+	dryRun, diff, check, force bool
+	// templates is the dir of the user's templates ("" = DIR/.dockgen/templates).
+	templates string
 }
 
-// answerFlags are init's answer overrides.
-type answerFlags struct {
-	yes    bool
-	mains  []string
-	base   string
-	ports  []string
-	syntax bool
+// job is one init or regenerate run, from the module on disk to the
+// files written.
+type job struct {
+	io   *streams
+	ctx  context.Context
+	dir  string
+	out  outputOptions
+	mode apply.Mode
+	// ask runs the wizard when set (init on a terminal).
+	ask func(f *analysis.Facts, a answers.Answers) (answers.Answers, error)
+	// confirm asks before writing when set (init on a terminal).
+	confirm func(summary string) error
+	// flagFields are the answer fields given on the command line: a bad
+	// value there is a usage error, elsewhere a .dockgen.yaml line.
+	flagFields map[string]bool
 }
 
-// applyFlags overrides answers with what was given on the command line.
-func (fl answerFlags) applyTo(f *analysis.Facts, a answers.Answers) (answers.Answers, error) {
-	if len(fl.mains) > 0 {
-		a.Mains = nil
-		for _, v := range fl.mains {
-			dir, err := answers.NormalizeMain(f, v)
-			if err != nil {
-				return a, usageError{err}
-			}
-			if !slices.Contains(a.Mains, dir) {
-				a.Mains = append(a.Mains, dir)
-			}
-		}
-	}
-	if fl.base != "" {
-		if !slices.Contains(answers.Bases, fl.base) {
-			return a, usagef("unknown base %q: choose one of %s", fl.base, strings.Join(answers.Bases, ", "))
-		}
-		a.Base = fl.base
-	}
-	if fl.syntax {
-		a.SyntaxLine = true
-	}
-	for _, v := range fl.ports {
-		name, num, named := strings.Cut(v, "=")
-		if !named {
-			num = name
-			sel := a.Selected(f)
-			var serving []string
-			for _, m := range sel {
-				if len(m.Listeners) > 0 || m.LongRunning {
-					serving = append(serving, m.Name)
-				}
-			}
-			if len(serving) != 1 {
-				return a, usagef("--port %s: %d binaries could take it (%s); say which with --port NAME=%s", v, len(serving), strings.Join(serving, ", "), v)
-			}
-			name = serving[0]
-		}
-		port, err := strconv.Atoi(num)
-		if err != nil {
-			return a, usagef("--port %s: want a number or NAME=NUMBER", v)
-		}
-		if a.Ports == nil {
-			a.Ports = map[string]int{}
-		}
-		a.Ports[name] = port
-	}
-	return a, nil
-}
+// defaultTemplates is where a repository keeps its own templates.
+const defaultTemplates = ".dockgen/templates"
 
-// isTerminal reports whether r is an interactive terminal.
-func isTerminal(r any) (*os.File, bool) {
-	f, ok := r.(*os.File)
-	return f, ok && term.IsTerminal(int(f.Fd()))
-}
-
-// generate renders and applies the files for answers a; prev is the saved
-// state (nil on a first init).
-func generate(io *streams, opts genOptions, f *analysis.Facts, a answers.Answers, prev *answers.State, mode apply.Mode) error {
-	if err := a.Validate(f); err != nil {
-		return fmt.Errorf("check answers: %w", err)
-	}
-	files, err := plan.Build(f, a)
+// run analyzes, merges answers, plans, renders and applies.
+func (j *job) run(flagAnswers answers.Answers, fromState func(*state.Loaded) (answers.Answers, error)) error {
+	unlock, err := apply.Lock(j.dir)
 	if err != nil {
 		return err
 	}
-	changes, err := apply.Decide(opts.dir, files, prev, mode)
+	defer unlock()
+	set, err := j.templates()
 	if err != nil {
 		return err
 	}
-	sc, err := apply.StateChange(opts.dir, apply.State(a, changes, prev))
+	f, err := analysis.Analyze(j.dir)
+	if err != nil {
+		return err
+	}
+	prev, err := state.Load(j.dir)
+	if err != nil {
+		return err
+	}
+	a, err := fromState(prev)
+	if err != nil {
+		return err
+	}
+	a.Mains = j.existing(f, a.Mains)
+	a = merge(a, flagAnswers)
+	a.NoProbe = deletedProbes(j.dir, f, prev, a.NoProbe)
+	p, err := plan.Make(f, a)
+	if err != nil {
+		return j.answerError(err, prev)
+	}
+	if j.ask != nil {
+		if a, err = j.ask(f, a); err != nil {
+			return err
+		}
+		if p, err = plan.Make(f, a); err != nil {
+			return j.answerError(err, prev)
+		}
+	}
+	files, err := plan.Render(p, set)
+	if err != nil {
+		return err
+	}
+	custom, err := plan.CheckCustom(files, set)
+	if err != nil {
+		return err
+	}
+	var recorded map[string]string
+	if prev != nil {
+		recorded = prev.Files
+	}
+	changes, err := apply.Decide(j.dir, files, recorded, j.mode)
+	if err != nil {
+		return err
+	}
+	st := state.State{Answers: p.Answers, Plan: p, Files: apply.Recorded(changes, recorded)}
+	b, err := st.Marshal()
+	if err != nil {
+		return err
+	}
+	sc, err := apply.Own(j.dir, state.File, b)
 	if err != nil {
 		return err
 	}
 	changes = append(changes, sc)
 
-	printWarnings(io, f)
-	for _, n := range plan.Notes(f, a) {
-		fmt.Fprintf(io.err, "note: %s\n", n)
+	j.report(f, prev, p, custom)
+	return j.apply(changes, p)
+}
+
+// templates loads the template set: built-in, with the repository's (or
+// --templates DIR's) replacements.
+func (j *job) templates() (*templates.Set, error) {
+	dir := j.out.templates
+	if dir == "" {
+		dir = filepath.Join(j.dir, filepath.FromSlash(defaultTemplates))
+	} else if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, usagef("--templates %s: not a directory", dir)
 	}
-	if conflicts := apply.Conflicts(changes); len(conflicts) > 0 {
-		for _, c := range conflicts {
-			fmt.Fprintf(io.err, "conflict: %s: %s\n", c.Path, c.Reason)
-		}
-		fmt.Fprintf(io.err, "dockgen: refusing to overwrite %d file(s) dockgen did not write; nothing was written.\n  what to do: move them aside, or run again with --force to overwrite them\n", len(conflicts))
-		return silentError{exitError}
+	return templates.Load(dir)
+}
+
+// answerError says where a bad answer came from: a flag (usage error) or
+// a line of .dockgen.yaml.
+func (j *job) answerError(err error, prev *state.Loaded) error {
+	var ae *answers.Error
+	if !errors.As(err, &ae) {
+		return err
 	}
-	writes := 0
-	for _, c := range changes {
-		if c.Writes() {
-			writes++
+	top, _, _ := strings.Cut(ae.Field, ".")
+	if j.flagFields[top] || prev == nil {
+		return usageError{err}
+	}
+	return &state.Error{Line: prev.Line("answers." + ae.Field), Err: err}
+}
+
+// existing drops saved mains that are gone from the module, saying so;
+// with none left the plan's default selection applies again.
+func (j *job) existing(f *analysis.Facts, dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if slices.ContainsFunc(f.Mains, func(m analysis.Main) bool { return m.Dir == d }) {
+			out = append(out, d)
+		} else {
+			fmt.Fprintf(j.io.err, "note: %s saved in %s is no longer a main package; it is dropped\n", safe(d), state.File)
 		}
-		if opts.diff {
-			io.out.Write(apply.Diff(c))
+	}
+	return out
+}
+
+// merge lays the command line's answers over the saved ones.
+func merge(a, flags answers.Answers) answers.Answers {
+	a = a.Clone()
+	if len(flags.Mains) > 0 {
+		a.Mains = flags.Mains
+	}
+	if flags.Base != "" {
+		a.Base = flags.Base
+	}
+	a.Debug = a.Debug || flags.Debug
+	for k, v := range flags.Ports {
+		a.SetPort(k, v)
+	}
+	for k, v := range flags.Cgo {
+		a.SetCgo(k, v)
+	}
+	if len(flags.Platforms) > 0 {
+		a.Platforms = flags.Platforms
+	}
+	if flags.Go != "" {
+		a.Go = flags.Go
+	}
+	if len(flags.Private) > 0 {
+		a.Private = flags.Private
+	}
+	a.SyntaxLine = a.SyntaxLine || flags.SyntaxLine
+	return a
+}
+
+// deletedProbes adds the binaries whose probe file dockgen created and the
+// user deleted: a deleted probe stays deleted (and the HEALTHCHECK that
+// would run it goes too).
+func deletedProbes(dir string, f *analysis.Facts, prev *state.Loaded, noProbe []string) []string {
+	if prev == nil || prev.Plan == nil {
+		return noProbe
+	}
+	out := slices.Clone(noProbe)
+	for _, b := range prev.Plan.Binaries {
+		if b.Probe == nil || prev.Files[b.Probe.File] == "" {
 			continue
 		}
-		verb := string(c.Action)
-		if (opts.dryRun || opts.check) && c.Writes() {
-			verb = "would " + verb
+		i := slices.IndexFunc(f.Mains, func(m analysis.Main) bool { return m.Dir == b.Main })
+		if i < 0 || f.Mains[i].ProbeFile != "" {
+			continue
 		}
-		fmt.Fprintf(io.out, "%-16s %s (%s)\n", verb, c.Path, c.Reason)
+		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(b.Probe.File))); errors.Is(err, os.ErrNotExist) && !slices.Contains(out, b.Name) {
+			out = append(out, b.Name)
+		}
 	}
-	switch {
-	case opts.check && writes > 0:
-		fmt.Fprintf(io.err, "dockgen: %d file(s) out of date; run `dockgen regenerate`\n", writes)
-		return silentError{exitError}
-	case opts.dryRun || opts.diff || opts.check:
-		return nil
+	return out
+}
+
+// report prints what the user should know before the files: warnings
+// from the analysis and the plan, notes, what was dropped from the state.
+func (j *job) report(f *analysis.Facts, prev *state.Loaded, p *plan.Plan, custom []plan.Note) {
+	w := j.io.err
+	if prev != nil {
+		for _, s := range prev.Warnings {
+			fmt.Fprintf(w, "warning: %s\n", safe(s))
+		}
 	}
-	return apply.Write(opts.dir, changes)
+	printWarnings(j.io, f)
+	for _, n := range append(slices.Clone(p.Warnings), custom...) {
+		fmt.Fprintf(w, "warning: %s [%s]\n", safe(sourced(n)), n.Code)
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(w, "note: %s\n", safe(n.String()))
+	}
+	if prev != nil && prev.Plan != nil {
+		for _, c := range plan.Changes(prev.Plan, p) {
+			fmt.Fprintf(w, "changed: %s\n", safe(c))
+		}
+	}
+}
+
+func sourced(n plan.Note) string {
+	if n.Source == "" {
+		return n.Text
+	}
+	return n.Source + ": " + n.Text
 }
 
 func printWarnings(io *streams, f *analysis.Facts) {
@@ -152,20 +242,85 @@ func printWarnings(io *streams, f *analysis.Facts) {
 		if src != "" {
 			src += ": "
 		}
-		fmt.Fprintf(io.err, "warning: %s%s [%s]\n", src, w.Message, w.Code)
+		fmt.Fprintf(io.err, "warning: %s%s [%s]\n", safe(src), safe(w.Message), w.Code)
+	}
+	for _, n := range f.CacheNotes {
+		fmt.Fprintf(io.err, "module cache: %s\n", safe(n.Message))
 	}
 }
 
-// askIfInteractive runs the wizard on a terminal; without one, --yes is
-// required so scripts never hang on a question.
-func askIfInteractive(io *streams, fl answerFlags, f *analysis.Facts, a answers.Answers) (answers.Answers, error) {
-	if fl.yes {
-		return a, nil
+// apply prints the changes and writes them, unless only asked to show.
+func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
+	if conflicts := apply.Conflicts(changes); len(conflicts) > 0 {
+		for _, c := range conflicts {
+			fmt.Fprintf(j.io.err, "conflict: %s: %s\n", c.Path, c.Reason)
+		}
+		fmt.Fprintf(j.io.err, "dockgen: refusing to overwrite %d file(s) dockgen did not write or you edited; nothing was written.\n  what to do: move them aside, or run again with --force to overwrite them\n", len(conflicts))
+		return silentError{exitError}
 	}
-	in, ok := isTerminal(io.in)
-	out, outOK := isTerminal(io.out)
-	if !ok || !outOK {
-		return a, usagef("no terminal to ask questions on: pass --yes to accept the defaults (adjust them with --main, --base, --port)")
+	show := j.out.dryRun || j.out.diff || j.out.check
+	writes := 0
+	var lines []string
+	for _, c := range changes {
+		if c.Writes() {
+			writes++
+		}
+		if j.out.diff {
+			j.io.out.Write(apply.Diff(c))
+			continue
+		}
+		verb := string(c.Action)
+		if show && c.Writes() {
+			verb = "would " + verb
+		}
+		lines = append(lines, fmt.Sprintf("%-16s %s (%s)", verb, c.Path, c.Reason))
 	}
-	return wizard.Ask(wizard.Survey{In: in, Out: out, Err: io.err}, f, a)
+	if j.confirm != nil && !show && writes > 0 {
+		if err := j.confirm(summary(p, lines)); err != nil {
+			return err
+		}
+	}
+	for _, l := range lines {
+		fmt.Fprintln(j.io.out, l)
+	}
+	switch {
+	case j.out.check && writes > 0:
+		fmt.Fprintf(j.io.err, "dockgen: %d file(s) out of date; run `dockgen regenerate`\n", writes)
+		return silentError{exitError}
+	case show:
+		return nil
+	}
+	return apply.Write(j.ctx, j.dir, changes)
+}
+
+// summary is what the wizard shows before asking to write.
+func summary(p *plan.Plan, lines []string) string {
+	var b strings.Builder
+	b.WriteString("\nPlan:\n")
+	fmt.Fprintf(&b, "  builder   %s (%s)\n", p.Builder.Image, p.Builder.GoWhy)
+	fmt.Fprintf(&b, "  base      %s (%s)\n", p.Base.Name, p.BaseWhy)
+	for _, bin := range p.Binaries {
+		s := fmt.Sprintf("  %-9s %s → %s", bin.Name, bin.Main, bin.Runtime)
+		if bin.Port != 0 {
+			s += fmt.Sprintf(", port %d", bin.Port)
+		}
+		if bin.Cgo {
+			s += ", cgo (" + bin.CgoLink + ")"
+		}
+		b.WriteString(safe(s) + "\n")
+	}
+	if len(p.Platforms) > 0 {
+		fmt.Fprintf(&b, "  platforms %s\n", strings.Join(p.Platforms, ", "))
+	}
+	b.WriteString("Files:\n")
+	for _, l := range lines {
+		b.WriteString("  " + l + "\n")
+	}
+	return b.String()
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r any) (*os.File, bool) {
+	f, ok := r.(*os.File)
+	return f, ok && term.IsTerminal(int(f.Fd()))
 }

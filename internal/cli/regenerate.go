@@ -3,50 +3,70 @@ package cli
 import (
 	"fmt"
 
-	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/apply"
+	"github.com/dockgen/dockgen/internal/state"
 	"github.com/spf13/cobra"
 )
 
-func newRegenerateCmd(io *streams) *cobra.Command {
-	var opts genOptions
+// regenerateOptions are regenerate's flags.
+type regenerateOptions struct {
+	io  *streams
+	cmd *cobra.Command
+	dir string
+	out outputOptions
+}
+
+func newRegenerateCmd(io *streams, runF func(*regenerateOptions) error) *cobra.Command {
+	opts := &regenerateOptions{io: io}
 	cmd := &cobra.Command{
 		Use:   "regenerate [DIR]",
 		Short: "Re-analyze with the saved answers and rewrite the files you did not edit",
 		Long: `regenerate re-runs the analysis with the answers saved in .dockgen.yaml and
-rewrites only the files dockgen wrote and you did not edit since. With --check
-it writes nothing and exits 1 when anything would change (for CI).`,
-		Args: maxOneDir,
+rewrites only the files dockgen wrote and you did not edit since; it says what
+changed in the code (a new binary, a new Go version, cgo). With --check it
+writes nothing and exits 1 when anything would change (for CI).`,
+		Annotations: map[string]string{writesAnnotation: "yes"},
+		Args:        maxOneDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.dir = dirArg(args)
-			return runRegenerate(io, opts)
+			opts.dir, opts.cmd = dirArg(args), cmd
+			if n := countTrue(opts.out.check, opts.out.diff); n > 1 {
+				return usagef("--check and --diff: choose one")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRegenerate(opts)
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&opts.check, "check", false, "write nothing; exit 1 when any file would change")
-	f.BoolVar(&opts.diff, "diff", false, "print a unified diff of what would change; write nothing")
-	f.BoolVar(&opts.force, "force", false, "also overwrite files you edited")
+	f.BoolVar(&opts.out.check, "check", false, "write nothing; exit 1 when any file would change")
+	f.BoolVar(&opts.out.diff, "diff", false, "print a unified diff of what would change; write nothing")
+	f.BoolVar(&opts.out.force, "force", false, "also overwrite files you edited")
+	f.StringVar(&opts.out.templates, "templates", "", "directory of templates replacing the built-in ones (default: DIR/.dockgen/templates)")
 	return cmd
 }
 
-func runRegenerate(io *streams, opts genOptions) error {
-	f, err := analysis.Analyze(opts.dir)
-	if err != nil {
-		return err
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
 	}
-	prev, err := answers.Load(opts.dir)
-	if err != nil {
-		return err
-	}
-	if prev == nil {
-		return fmt.Errorf("no %s in %s: run `dockgen init` first", answers.StateFile, opts.dir)
-	}
-	a := prev.Answers
-	a.Mains = keepExisting(f, a.Mains)
+	return n
+}
+
+func runRegenerate(o *regenerateOptions) error {
 	mode := apply.KeepEdits
-	if opts.force {
+	if o.out.force {
 		mode = apply.Force
 	}
-	return generate(io, opts, f, a, prev, mode)
+	j := &job{io: o.io, ctx: o.cmd.Context(), dir: o.dir, out: o.out, mode: mode}
+	return j.run(answers.Answers{}, func(prev *state.Loaded) (answers.Answers, error) {
+		if prev == nil {
+			return answers.Answers{}, fmt.Errorf("no %s in %s: run `dockgen init` first", state.File, o.dir)
+		}
+		return prev.Answers, nil
+	})
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
+	"github.com/dockgen/dockgen/internal/plan"
+	"github.com/dockgen/dockgen/internal/state"
 	"github.com/dockgen/dockgen/internal/verify"
 	"github.com/spf13/cobra"
 )
@@ -75,18 +77,18 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 		}
 	}
 	dockerfile := filepath.Join(opts.dir, "Dockerfile")
-	df, err := os.ReadFile(dockerfile)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(dockerfile); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no Dockerfile in %s: run `dockgen init %s` first", opts.dir, opts.dir)
-	}
-	if err != nil {
-		return fmt.Errorf("read Dockerfile: %w", err)
 	}
 	f, err := analysis.Analyze(opts.dir)
 	if err != nil {
 		return err
 	}
-	targets, err := pickTargets(opts, df, f)
+	st, err := state.Load(opts.dir)
+	if err != nil {
+		return err
+	}
+	targets, err := pickTargets(opts, st, f)
 	if err != nil {
 		return err
 	}
@@ -98,7 +100,7 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 		vo := verify.Options{
 			Dir:        opts.dir,
 			Dockerfile: dockerfile,
-			Target:     t.Stage,
+			Target:     t.stage,
 			Port:       opts.port,
 			Path:       opts.path,
 			RequireOK:  pathGiven,
@@ -106,9 +108,12 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 			Timeout:    opts.timeout,
 			Keep:       opts.keep,
 			Facts:      f,
-			Main:       t.Main,
+			Main:       t.main,
 			Progress:   io.err,
 			RunID:      runID,
+		}
+		if vo.Port == 0 && t.bin != nil {
+			vo.Port = t.bin.Port
 		}
 		if opts.verbose {
 			vo.BuildLog = io.err
@@ -123,7 +128,7 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 		if i > 0 {
 			fmt.Fprintln(io.out)
 		}
-		printVerifyReport(io.out, t, r)
+		printVerifyReport(io.out, t.label(), r)
 		if !r.OK {
 			failed++
 		}
@@ -137,48 +142,83 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 	return nil
 }
 
-// pickTargets is --target when given, else one stage per long-running
-// binary the answers in .dockgen.yaml select (all of them without it).
-func pickTargets(opts verifyOptions, df []byte, f *analysis.Facts) ([]verify.Target, error) {
-	if len(opts.targets) > 0 {
-		known := map[string]bool{}
-		for _, s := range verify.Stages(df) {
-			known[s.Name] = true
-		}
-		var out []verify.Target
-		for _, t := range opts.targets {
-			if !known[t] {
-				var names []string
-				for _, s := range verify.Stages(df) {
-					if s.Name != "" {
-						names = append(names, s.Name)
-					}
-				}
-				return nil, usagef("--target %s: no such stage in the Dockerfile (stages: %s)", t, strings.Join(names, ", "))
+// target is one image to verify: a stage of the Dockerfile, with the
+// plan's decisions for it and the facts that explain a failure.
+type target struct {
+	stage string // "" builds the last stage
+	bin   *plan.Binary
+	main  *analysis.Main
+}
+
+func (t target) label() string {
+	switch {
+	case t.stage != "":
+		return t.stage
+	case t.main != nil:
+		return t.main.Name + " (last stage)"
+	}
+	return "last stage"
+}
+
+// pickTargets reads the targets from the plan saved in .dockgen.yaml: every
+// long-running binary, or those --target names (a binary name or main
+// package dir). Without a saved plan (a hand-written Dockerfile) it builds
+// what --target names, else the last stage: it never guesses stage names.
+func pickTargets(opts verifyOptions, st *state.Loaded, f *analysis.Facts) ([]target, error) {
+	mainOf := func(dir string) *analysis.Main {
+		for i := range f.Mains {
+			if f.Mains[i].Dir == dir {
+				return &f.Mains[i]
 			}
-			out = append(out, verify.Target{Stage: t, Main: verify.MainForStage(df, f, t)})
+		}
+		return nil
+	}
+	if st == nil || st.Plan == nil {
+		var long []*analysis.Main
+		for i := range f.Mains {
+			if f.Mains[i].LongRunning {
+				long = append(long, &f.Mains[i])
+			}
+		}
+		var only *analysis.Main
+		if len(long) == 1 {
+			only = long[0]
+		}
+		if len(opts.targets) == 0 {
+			return []target{{main: only}}, nil
+		}
+		var out []target
+		for _, t := range opts.targets {
+			out = append(out, target{stage: t, main: only})
 		}
 		return out, nil
 	}
-	var selected []string
-	state, err := answers.Load(opts.dir)
-	if err != nil {
-		return nil, err
+	p := st.Plan
+	if len(opts.targets) == 0 {
+		var out []target
+		for _, b := range p.ServiceBinaries() {
+			out = append(out, target{stage: b.Name, bin: &b, main: mainOf(b.Main)})
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no long-running binary to verify (a job that runs to completion is not verified); binaries: %s", strings.Join(p.BinaryNames(), ", "))
+		}
+		return out, nil
 	}
-	if state != nil {
-		selected = state.Answers.Mains
+	var out []target
+	for _, t := range opts.targets {
+		b := p.Binary(t)
+		if b == nil {
+			b = p.BinaryFor(answers.NormalizeMain(t))
+		}
+		if b == nil {
+			return nil, usagef("--target %s: no such binary in the plan (binaries: %s)", t, strings.Join(p.BinaryNames(), ", "))
+		}
+		out = append(out, target{stage: b.Name, bin: b, main: mainOf(b.Main)})
 	}
-	return verify.Targets(df, f, selected)
+	return out, nil
 }
 
-func printVerifyReport(w io.Writer, t verify.Target, r *verify.Report) {
-	name := t.Stage
-	if name == "" {
-		name = "last stage"
-		if t.Main != nil {
-			name = t.Main.Name + " (last stage)"
-		}
-	}
+func printVerifyReport(w io.Writer, name string, r *verify.Report) {
 	status := "ok"
 	if !r.OK {
 		status = "FAILED"

@@ -62,14 +62,15 @@ func (in fuzzInput) facts() *analysis.Facts {
 		Embed:    []string{in.Embed},
 		Services: []string{"postgres"},
 	}
-	if in.Private != "" {
-		f.PrivateModules = []string{in.Private}
-	}
 	return f
 }
 
 func (in fuzzInput) answers() answers.Answers {
-	return answers.Answers{Mains: []string{in.Dir, fixedDir}, Base: answers.Bases[int(in.Base)%len(answers.Bases)]}
+	a := answers.Answers{Mains: []string{in.Dir, fixedDir}, Base: plan.BaseNames()[int(in.Base)%len(plan.Bases)]}
+	if in.Private != "" {
+		a.Private = []string{in.Private}
+	}
+	return a
 }
 
 // validEnvName mirrors what compose can interpolate (plan.envName).
@@ -100,7 +101,7 @@ func (in fuzzInput) expected() fuzzInput {
 // stays valid, equal names stay equal).
 func (in fuzzInput) baseline() fuzzInput {
 	b := in
-	b.Base = in.Base % uint8(len(answers.Bases)) // same base, fewer cached baselines
+	b.Base = in.Base % uint8(len(plan.Bases)) // same base, fewer cached baselines
 	b.Module, b.Dir, b.Name = "example.com/benign", "./cmd/benign", "benign"
 	b.EnvDefault, b.CgoReason, b.Embed = "benign default", "benign reason", "benign"
 	switch {
@@ -231,7 +232,7 @@ func checkInput(t *testing.T, in fuzzInput) {
 	if in.Dir == fixedDir {
 		t.Skip("the fuzzed main would be the fixed one")
 	}
-	got, err := plan.Build(in.facts(), in.answers())
+	got, err := makeRender(in.facts(), in.answers())
 	if err != nil {
 		t.Skip(err) // refused inputs cannot inject anything
 	}
@@ -345,7 +346,7 @@ func baselineFor(t *testing.T, in fuzzInput) *baseline {
 	if b, ok := baselines.Load(in); ok {
 		return b.(*baseline)
 	}
-	files, err := plan.Build(in.facts(), in.answers())
+	files, err := makeRender(in.facts(), in.answers())
 	if err != nil {
 		t.Fatalf("baseline: %v", err)
 	}

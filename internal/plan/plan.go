@@ -1,9 +1,14 @@
-// Package plan is the third arrow of dockgen's flow: facts + answers → files.
+// Package plan is the third arrow of dockgen's flow: facts + answers → plan
+// → files.
 //
-// It decides everything a template shows (stages, images, ports, env,
-// copies) and renders the embedded templates into bytes. Rendering is pure:
-// no disk, no clock, so the same facts and answers give byte-identical files.
-// Writing them is internal/apply's job.
+// Make decides everything once — per binary one Docker-safe name used
+// everywhere (stage, compose service, `--port NAME=`, `--target`, verify),
+// its port and how the image sets it, the runtime base and why, cgo, how
+// runtime needs are met, the health probe — and validates it. Every later
+// step reads the Plan: the templates render it (Render is pure: no disk, no
+// clock), the wizard takes its defaults from it, .dockgen.yaml saves it so
+// that verify and regenerate know what was generated. Writing files is
+// internal/apply's job.
 package plan
 
 import (
@@ -12,89 +17,293 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
-	"github.com/dockgen/dockgen/templates"
 )
 
-// Policy says how a file may be written when it already exists.
-type Policy int
+// Plan is every decision behind the generated files. Its YAML form is saved
+// in .dockgen.yaml; templates (built-in or the user's) get it as their data,
+// documented field by field in docs/templates.md.
+type Plan struct {
+	// Module is the module path; Project the compose project name.
+	Module  string `yaml:"module"`
+	Project string `yaml:"project"`
+	// Answers are the answers the plan was made from, normalized (binary
+	// names resolved to Binary.Name). They are what .dockgen.yaml stores.
+	Answers answers.Answers `yaml:"-"`
+	// Candidates are every main package of the module, selected or not,
+	// with the name each would get: the wizard's binary question.
+	Candidates []Candidate `yaml:"-"`
 
-const (
-	// Managed files are rewritten while they still hold what dockgen wrote
-	// last; once the user edits them they are theirs.
-	Managed Policy = iota
-	// Once files are created when missing and never touched again.
-	Once
-)
-
-// File is one output: its path relative to the module root, its bytes, and
-// how it may be written.
-type File struct {
-	Path    string
-	Content []byte
-	Policy  Policy
+	Builder Builder `yaml:"builder"`
+	// Base is the runtime base's catalogue row; BaseWhy says why it was
+	// chosen.
+	Base    Base   `yaml:"base"`
+	BaseWhy string `yaml:"base_why"`
+	// Debug selects the base's variant with a shell.
+	Debug bool `yaml:"debug,omitempty"`
+	// Binaries are the selected main packages, in Dockerfile stage order:
+	// the last is the default target (the first long-running one).
+	Binaries []Binary `yaml:"binaries"`
+	// Services are the backing services (databases, brokers) for compose.
+	Services []Service `yaml:"services,omitempty"`
+	// Platforms for compose's build.platforms; empty: the engine's own.
+	Platforms []string `yaml:"platforms,omitempty"`
+	// User is the numeric user:group every image runs as.
+	User string `yaml:"user"`
+	// Logging is the log rotation every compose service gets.
+	Logging Logging `yaml:"logging"`
+	// Ignore is the .dockerignore, in groups.
+	Ignore []IgnoreGroup `yaml:"ignore"`
+	// SyntaxLine is the `# syntax=` frontend, "" for none (the default:
+	// the line makes BuildKit pull an image, which breaks offline builds).
+	SyntaxLine string `yaml:"syntax_line,omitempty"`
+	// Notes explain choices (Dockerfile header comments, stderr);
+	// Warnings are guesses and problems the user should look at.
+	Notes    []Note `yaml:"notes,omitempty"`
+	Warnings []Note `yaml:"warnings,omitempty"`
 }
 
-// output is one row of the declarative table of outputs.
-type output struct {
-	template string
-	path     string
-	policy   Policy
-	view     func(*spec) any
-	when     func(*spec) bool
+// Candidate is one main package of the module.
+type Candidate struct {
+	Dir      string // "./cmd/api"
+	Name     string // the Binary.Name it gets
+	Selected bool
+	Default  bool   // selected when nothing is asked
+	Why      string // why it is not a default ("under examples/"), or ""
+	Serves   bool   // long-running
 }
 
-var outputs = []output{
-	{template: "Dockerfile.tmpl", path: "Dockerfile", policy: Managed, view: dockerfileView},
-	{template: "dockerignore.tmpl", path: ".dockerignore", policy: Managed, view: dockerignoreView},
-	{template: "compose.yaml.tmpl", path: "compose.yaml", policy: Managed, view: composeView, when: func(s *spec) bool { return len(s.services()) > 0 }},
+// Builder is the build stage.
+type Builder struct {
+	Image string `yaml:"image"` // golang:1.25-bookworm
+	// GoVersion is the Go minor the builder has; GoWhy where it comes from.
+	GoVersion string `yaml:"go_version"`
+	GoWhy     string `yaml:"go_why"`
+	// Stage is the shared build stage's name.
+	Stage string `yaml:"stage"`
+	// CrossCompile: no binary needs cgo, so the build runs on the build
+	// platform and cross-compiles (FROM --platform=$BUILDPLATFORM).
+	CrossCompile bool `yaml:"cross_compile"`
+	GoSum        bool `yaml:"go_sum"`
+	Vendor       bool `yaml:"vendor"`
+	// Private is GOPRIVATE for the module download (with a netrc secret mount).
+	Private string `yaml:"private,omitempty"`
+	// NoWork builds without the repository's go.work (GOWORK=off).
+	NoWork bool `yaml:"no_work,omitempty"`
+	// Passwd: write an /etc/passwd for a base that lacks one.
+	Passwd bool `yaml:"passwd,omitempty"`
 }
 
-// Build renders every output for the facts and answers, sorted by path.
-func Build(f *analysis.Facts, a answers.Answers) ([]File, error) {
-	if err := a.Validate(f); err != nil {
-		return nil, err
-	}
-	if err := checkLengths(f); err != nil {
-		return nil, err
-	}
-	s := newSpec(f, a)
-	var files []File
-	for _, o := range outputs {
-		if o.when != nil && !o.when(s) {
-			continue
-		}
-		b, err := templates.Render(o.template, o.view(s))
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Path: o.path, Content: b, Policy: o.policy})
-	}
-	// A health probe file per long-running binary that has none yet.
-	for _, bin := range s.bins {
-		if bin.probe == nil {
-			continue
-		}
-		b, err := templates.Render("health.go.tmpl", bin.probe)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Path: path.Join(bin.main.Dir, HealthFile), Content: b, Policy: Once})
-	}
-	slices.SortFunc(files, func(x, y File) int { return strings.Compare(x.Path, y.Path) })
-	return files, nil
+// Binary is one selected main package and everything decided for it.
+type Binary struct {
+	// Name is the one name used everywhere: Dockerfile stage, compose
+	// service, `--port NAME=`, `--target NAME`, verify, the output /out/NAME.
+	Name string `yaml:"name"`
+	Main string `yaml:"main"` // "./cmd/api"
+	// BuildStage builds it: the shared build stage, or its own (derived
+	// from the shared one) when there are several binaries, so that
+	// `--target api` compiles api only.
+	BuildStage    string `yaml:"build_stage"`
+	OwnBuildStage bool   `yaml:"own_build_stage,omitempty"`
+
+	// Cgo: built with CGO_ENABLED=1. CgoLink is "glibc" (dynamic, needs a
+	// glibc runtime) or "static" (-linkmode external -extldflags -static).
+	Cgo       bool   `yaml:"cgo"`
+	CgoLink   string `yaml:"cgo_link,omitempty"`
+	CgoReason string `yaml:"cgo_reason,omitempty"`
+	// Tags are build tags (netgo,osusergo for a static cgo link).
+	Tags    []string `yaml:"tags,omitempty"`
+	Ldflags string   `yaml:"ldflags"`
+	// VersionArg: ldflags stamp ${VERSION}, so the stage declares ARG VERSION.
+	VersionArg bool `yaml:"version_arg,omitempty"`
+
+	// Runtime is the final stage's image; Copies what is copied into it
+	// from the build stage to meet runtime needs (CA roots, zoneinfo).
+	Runtime string   `yaml:"runtime"`
+	Copies  []string `yaml:"copies,omitempty"`
+	Passwd  bool     `yaml:"passwd,omitempty"`
+	Needs   []string `yaml:"needs,omitempty"`
+
+	// LongRunning binaries are services: EXPOSE, HEALTHCHECK, compose.
+	LongRunning bool `yaml:"long_running"`
+	// Port is the container port (0: serves nothing); PortSource where it
+	// was found; PortGuessed when it was not found (a warning says so).
+	Port        int    `yaml:"port,omitempty"`
+	PortSource  string `yaml:"port_source,omitempty"`
+	PortGuessed bool   `yaml:"port_guessed,omitempty"`
+	// Env is set in the image (ENV): the port pin when the code reads its
+	// port or address from the environment.
+	Env []EnvVar `yaml:"env,omitempty"`
+	// Probe is how the image's HEALTHCHECK probes the service; nil: no
+	// HEALTHCHECK (a job, or a service with nothing to probe).
+	Probe       *Probe       `yaml:"probe,omitempty"`
+	Healthcheck *Healthcheck `yaml:"healthcheck,omitempty"`
+
+	// Compose: the service's published host port (unique across
+	// services), its environment, and what it waits for.
+	HostPort   int      `yaml:"host_port,omitempty"`
+	ComposeEnv []EnvVar `yaml:"compose_env,omitempty"`
+	DependsOn  []string `yaml:"depends_on,omitempty"`
+	// Description is the OCI image description label.
+	Description string `yaml:"description"`
 }
 
-// HealthFile is the probe file dockgen adds to a main package.
+// EnvVar is one NAME=VALUE for an image ENV or a compose environment.
+type EnvVar struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
+}
+
+// Probe is the generated health probe of one binary.
+type Probe struct {
+	// HTTP probes with GET Path; otherwise a TCP connect.
+	HTTP bool   `yaml:"http"`
+	Path string `yaml:"path,omitempty"`
+	// Serve: the probe file also registers Path on http.DefaultServeMux
+	// (the service has no health route of its own).
+	Serve bool `yaml:"serve,omitempty"`
+	// PortEnv is the env var the service reads its port (or, AddrEnv, its
+	// whole address) from; the probe follows it. Port is the default.
+	PortEnv string `yaml:"port_env,omitempty"`
+	AddrEnv bool   `yaml:"addr_env,omitempty"`
+	Port    int    `yaml:"port"`
+	// File is the probe's Go file: the one in the package (wherever the
+	// user moved it), or where dockgen creates it. Once it exists it is the
+	// user's: dockgen never rewrites it.
+	File string `yaml:"file"`
+}
+
+// Healthcheck is an exec-form health check, as the image and compose run it.
+type Healthcheck struct {
+	Test        []string `yaml:"test"`
+	Interval    string   `yaml:"interval"`
+	Timeout     string   `yaml:"timeout"`
+	StartPeriod string   `yaml:"start_period"`
+	Retries     int      `yaml:"retries"`
+}
+
+// Command is the checked command: Test without its leading "CMD", as a
+// Dockerfile HEALTHCHECK writes it.
+func (h Healthcheck) Command() []string {
+	if len(h.Test) > 0 && h.Test[0] == "CMD" {
+		return h.Test[1:]
+	}
+	return h.Test
+}
+
+// Service is a backing service implied by a driver the code imports.
+type Service struct {
+	Name        string       `yaml:"name"`
+	Kind        string       `yaml:"kind"` // "postgres", "redis", …
+	Image       string       `yaml:"image"`
+	Env         []EnvVar     `yaml:"env,omitempty"`
+	Healthcheck *Healthcheck `yaml:"healthcheck"`
+	Volume      string       `yaml:"volume,omitempty"` // named volume
+	DataPath    string       `yaml:"data_path,omitempty"`
+	Source      string       `yaml:"source"` // where the driver is imported
+}
+
+// Logging is compose's logging block.
+type Logging struct {
+	Driver  string `yaml:"driver"`
+	MaxSize string `yaml:"max_size"`
+	MaxFile int    `yaml:"max_file"`
+}
+
+// IgnoreGroup is a commented block of .dockerignore patterns.
+type IgnoreGroup struct {
+	Comment  string   `yaml:"comment"`
+	Patterns []string `yaml:"patterns"`
+}
+
+// Note is one explanation, with the source of the fact behind it.
+type Note struct {
+	Code   string `yaml:"code,omitempty"`
+	Text   string `yaml:"text"`
+	Source string `yaml:"source,omitempty"`
+}
+
+// String is the note as printed and written into comments.
+func (n Note) String() string {
+	if n.Source == "" {
+		return n.Text
+	}
+	return fmt.Sprintf("%s (%s)", n.Text, n.Source)
+}
+
+// ServiceBinaries are the binaries compose runs: the long-running ones.
+func (p *Plan) ServiceBinaries() []Binary {
+	var out []Binary
+	for _, b := range p.Binaries {
+		if b.LongRunning {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Volumes are the named volumes compose declares, sorted.
+func (p *Plan) Volumes() []string {
+	var out []string
+	for _, s := range p.Services {
+		if s.Volume != "" {
+			out = append(out, s.Volume)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Binary returns the binary with a name, or nil.
+func (p *Plan) Binary(name string) *Binary {
+	for i := range p.Binaries {
+		if p.Binaries[i].Name == name {
+			return &p.Binaries[i]
+		}
+	}
+	return nil
+}
+
+// BinaryFor returns the binary built from a main package dir, or nil.
+func (p *Plan) BinaryFor(dir string) *Binary {
+	for i := range p.Binaries {
+		if p.Binaries[i].Main == dir {
+			return &p.Binaries[i]
+		}
+	}
+	return nil
+}
+
+// BinaryNames lists the binaries' names in stage order.
+func (p *Plan) BinaryNames() []string {
+	var out []string
+	for _, b := range p.Binaries {
+		out = append(out, b.Name)
+	}
+	return out
+}
+
+// HealthFile is the name dockgen gives a new probe file.
 const HealthFile = "dockgen_health.go"
 
-// Notes are the explanations dockgen shows for its choices (also written as
-// Dockerfile comments), each naming the fact's source.
-func Notes(f *analysis.Facts, a answers.Answers) []string {
-	return newSpec(f, a).notes
+// The file names dockgen generates at the module root.
+const (
+	DockerfileName   = "Dockerfile"
+	DockerignoreName = ".dockerignore"
+	ComposeName      = "compose.yaml"
+)
+
+// IsOutput reports whether a module-relative path is one dockgen could
+// generate: a recorded path that is not is never read, written or removed.
+func IsOutput(p string) bool {
+	switch p {
+	case DockerfileName, DockerignoreName, ComposeName:
+		return true
+	}
+	return path.Base(p) == HealthFile
 }
 
+// sourceSuffix formats " (file:line)" for messages.
 func sourceSuffix(src string) string {
 	if src == "" {
 		return ""
@@ -102,40 +311,14 @@ func sourceSuffix(src string) string {
 	return fmt.Sprintf(" (%s)", src)
 }
 
-// maxValue bounds any text from the code that reaches a generated file:
-// BuildKit reads at most 64 KiB per line, and no sane name comes close.
-const maxValue = 4096
-
-// checkLengths refuses facts with absurdly long text instead of writing a
-// file that the builder or compose would reject.
-func checkLengths(f *analysis.Facts) error {
-	check := func(what, v string) error {
-		if len(v) > maxValue {
-			return fmt.Errorf("%s is %d bytes long (limit %d): dockgen will not put it in a generated file", what, len(v), maxValue)
-		}
-		return nil
+// localPkg makes a main's dir a package pattern go build reads as a
+// directory, never as an import path ("cmd/x" would be one).
+func localPkg(dir string) string {
+	if dir == "." || strings.HasPrefix(dir, "./") {
+		return dir
 	}
-	vals := [][2]string{{"module path", f.Module}}
-	for _, e := range f.Embed {
-		vals = append(vals, [2]string{"embed pattern", e})
-	}
-	for _, p := range f.PrivateModules {
-		vals = append(vals, [2]string{"private module pattern", p})
-	}
-	for _, m := range f.Mains {
-		vals = append(vals, [2]string{"main package dir", m.Dir}, [2]string{"binary name", m.Name},
-			[2]string{"cgo reason", m.CgoReason}, [2]string{"health path", m.HealthPath}, [2]string{"version variable", m.VersionVar})
-		for _, l := range m.Listeners {
-			vals = append(vals, [2]string{"port env var", l.PortEnv})
-		}
-		for _, e := range m.Env {
-			vals = append(vals, [2]string{"env var name", e.Name}, [2]string{"env default of " + e.Name, e.Default})
-		}
-	}
-	for _, v := range vals {
-		if err := check(v[0], v[1]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return "./" + dir
 }
+
+// Pkg is the go build package argument of the binary.
+func (b Binary) Pkg() string { return localPkg(b.Main) }

@@ -330,36 +330,6 @@ COPY --from=build \
 EXPOSE 8081
 `
 
-func TestTargets(t *testing.T) {
-	st := Stages([]byte(multiDockerfile))
-	if len(st) != 4 || st[0].Name != "build" || st[3].Name != "api" || st[3].Binary != "api" || st[3].Line != 14 || st[1].Image != "gcr.io/distroless/static-debian12:nonroot" {
-		t.Fatalf("stages: %+v", st)
-	}
-	f := &analysis.Facts{Mains: []analysis.Main{
-		{Dir: "./cmd/api", Name: "api", LongRunning: true},
-		{Dir: "./cmd/migrate", Name: "migrate"},
-		{Dir: "./cmd/worker", Name: "worker", LongRunning: true},
-	}}
-	got, err := Targets([]byte(multiDockerfile), f, nil)
-	if err != nil || len(got) != 2 || got[0].Stage != "api" || got[0].Main.Name != "api" || got[1].Stage != "worker" {
-		t.Errorf("targets: %+v %v", got, err)
-	}
-	got, err = Targets([]byte(multiDockerfile), f, []string{"./cmd/worker"})
-	if err != nil || len(got) != 1 || got[0].Stage != "worker" {
-		t.Errorf("selected: %+v %v", got, err)
-	}
-	if _, err := Targets([]byte(multiDockerfile), &analysis.Facts{Mains: []analysis.Main{{Dir: "./cmd/migrate", Name: "migrate"}}}, nil); err == nil {
-		t.Errorf("a job alone: want an error")
-	}
-	// A hand-written Dockerfile with one unnamed stage and one service.
-	got, err = Targets([]byte("FROM golang\nRUN go build -o /x .\n"), &analysis.Facts{Mains: []analysis.Main{{Dir: ".", Name: "hello", LongRunning: true}}}, nil)
-	if err != nil || len(got) != 1 || got[0].Stage != "" || got[0].Main == nil {
-		t.Errorf("hand-written: %+v %v", got, err)
-	}
-	if m := MainForStage([]byte(multiDockerfile), f, "worker"); m == nil || m.Dir != "./cmd/worker" {
-		t.Errorf("MainForStage: %+v", m)
-	}
-}
 
 func TestLineTail(t *testing.T) {
 	var copied strings.Builder

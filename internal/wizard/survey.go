@@ -39,6 +39,14 @@ func (s Survey) Input(msg, help, def string) (string, error) {
 	return out, mapErr(err)
 }
 
+func (s Survey) Confirm(msg, help string, def bool) (bool, error) {
+	var out bool
+	err := survey.AskOne(&survey.Confirm{Message: msg, Help: help, Default: def}, &out, s.opts()...)
+	return out, mapErr(err)
+}
+
+func (s Survey) Say(text string) { io.WriteString(s.Out, text) }
+
 func mapErr(err error) error {
 	if errors.Is(err, terminal.InterruptErr) {
 		return ErrInterrupted

@@ -1,0 +1,97 @@
+package plan
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+
+	"github.com/dockgen/dockgen/templates"
+)
+
+// ignoreGroups are the fixed .dockerignore patterns. None may match a Go
+// source file, go.mod or go.sum (so no "**/coverage.*", which would match
+// coverage.go, and no "id_rsa*", which would match id_rsa_helper.go);
+// the root-level output dirs are dropped when a binary is built from
+// inside one.
+var ignoreGroups = []IgnoreGroup{
+	{"Version control", []string{".git", ".hg", ".svn"}},
+	{"Secrets: never in the context, so never in a layer", []string{"**/.env", "**/.env.*", "**/*.pem", "**/*.key", "**/*.p12", "**/*.pfx",
+		"**/id_rsa", "**/id_rsa.pub", "**/id_ed25519", "**/id_ed25519.pub", "**/id_ecdsa", "**/id_ecdsa.pub", "**/.netrc", "**/.aws", "**/.ssh"}},
+	{"Build output and test artifacts", []string{"bin/", "dist/", "tmp/", "**/*.test", "**/*.out", "**/coverage.html", "**/coverage.txt", "**/*.coverprofile", "**/node_modules"}},
+	{"Editors and OS files", []string{".idea/", ".vscode/", "**/*.swp", "**/.DS_Store"}},
+	{"Container setup itself: editing it should not invalidate the build cache", []string{DockerfileName, DockerignoreName, ComposeName, ".dockgen.yaml", ".dockgen/"}},
+}
+
+// ignore decides the .dockerignore: the fixed groups, minus any pattern
+// that would hide a binary's package, plus the embedded assets re-included
+// after everything (later lines win in .dockerignore).
+func (m *maker) ignore() error {
+	var keep []string // paths the build must see
+	for _, b := range m.p.Binaries {
+		keep = append(keep, strings.TrimPrefix(b.Main, "./"))
+	}
+	for _, g := range ignoreGroups {
+		g.Patterns = slices.DeleteFunc(slices.Clone(g.Patterns), func(p string) bool {
+			for _, k := range keep {
+				if k != "." && hides(p, k) {
+					m.note("", ".dockerignore leaves out %s: %s is built from there", p, k)
+					return true
+				}
+			}
+			return false
+		})
+		m.p.Ignore = append(m.p.Ignore, g)
+	}
+	g := IgnoreGroup{Comment: "Embedded assets (//go:embed) the build needs"}
+	for _, e := range m.f.Embed {
+		p := strings.TrimPrefix(e, "all:")
+		if !ignorePattern(p) {
+			continue
+		}
+		// "!dir" brings back dir/x.pem that "**/*.pem" excluded:
+		// BuildKit applies a pattern that matched a parent to its children.
+		g.Patterns = append(g.Patterns, "!"+p)
+	}
+	if len(g.Patterns) > 0 {
+		m.p.Ignore = append(m.p.Ignore, g)
+	}
+	return nil
+}
+
+// hides reports whether an ignore pattern excludes rel or anything in it.
+func hides(pattern, rel string) bool {
+	pm, err := patternmatcher.New([]string{pattern})
+	if err != nil {
+		return false
+	}
+	for p := rel; p != "." && p != "/" && p != ""; p = parentDir(p) {
+		if ok, _ := pm.MatchesOrParentMatches(p); ok {
+			return true
+		}
+	}
+	ok, _ := pm.MatchesOrParentMatches(rel + "/main.go")
+	return ok
+}
+
+func parentDir(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// ignorePattern reports whether "!"+p is a .dockerignore line BuildKit
+// accepts, checked with the same parser and matcher Docker uses: an empty or
+// malformed pattern would make it refuse the whole build context.
+func ignorePattern(p string) bool {
+	line := "!" + templates.OneLine(p)
+	ps, err := ignorefile.ReadAll(strings.NewReader(line))
+	if err != nil || len(ps) != 1 || ps[0] == "!" {
+		return false
+	}
+	_, err = patternmatcher.New(ps)
+	return err == nil
+}

@@ -1,0 +1,158 @@
+package plan
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dockgen/dockgen/internal/analysis"
+)
+
+// secretLike is BuildKit's SecretsUsedInArgOrEnv test: an ENV with such a
+// name is flagged even when it holds a port.
+var secretLike = regexp.MustCompile(`(?i)(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)`)
+
+// pinnable reports whether the image may set env var name: a plain shell
+// name that BuildKit does not take for a secret.
+func pinnable(name string) bool { return envName(name) && !secretLike.MatchString(name) }
+
+// primaryListener is the listener the container port comes from: the
+// first one, unless a later one is reachable (not loopback) and the first
+// is not, or has a known port where the first has none.
+func primaryListener(ls []analysis.Listener) *analysis.Listener {
+	var l *analysis.Listener
+	for i := range ls {
+		c := &ls[i]
+		if l == nil || (l.Loopback && !c.Loopback) || (l.Port == 0 && c.Port != 0 && !c.Loopback) {
+			l = c
+		}
+	}
+	return l
+}
+
+// port decides the container port, how the image sets it, the probe and
+// the compose environment.
+func (m *maker) port(b *Binary, mn analysis.Main) {
+	answered, asked := m.a.Ports[b.Name]
+	l := primaryListener(mn.Listeners)
+	if l == nil && !asked {
+		if mn.LongRunning {
+			m.note(mn.Source, "%s runs as a service without a listener: compose runs it, nothing is published or probed (if it does serve, set the port with --port %s=PORT)", b.Name, b.Name)
+		}
+		m.composeEnv(b, mn, "")
+		return
+	}
+	b.Port = defaultPort
+	portEnv, envIsAddr := "", false
+	if l != nil {
+		b.PortSource = l.Source
+		if l.Port != 0 {
+			b.Port = l.Port
+		}
+		portEnv, envIsAddr = l.PortEnv, l.EnvIsAddr
+		if portEnv != "" && !pinnable(portEnv) {
+			m.note(l.Source, "%s reads its port from $%s, a name the image cannot set safely; set it yourself", b.Name, portEnv)
+			portEnv = ""
+		}
+	}
+	if b.Port < 1024 && portEnv != "" && !asked {
+		// The image runs as 65532: ports below 1024 need a sysctl that
+		// Docker sets but Kubernetes and others do not. The env var lets
+		// the image move the service to an unprivileged port instead.
+		m.note(b.PortSource, "%s defaults to port %d, privileged for a non-root user; the image sets $%s to move it to %d", b.Name, b.Port, portEnv, defaultPort)
+		b.Port = defaultPort
+	}
+	if asked {
+		if l != nil && l.Port != 0 && portEnv == "" && answered != l.Port {
+			m.warn("fixed-port", l.Source, "%s listens on the fixed port %d, but you answered %d: the image probes and publishes %d, which works only if the code really listens there", b.Name, l.Port, answered, answered)
+		}
+		if answered < 1024 {
+			m.note("", "%s uses port %d as you answered: below 1024 a non-root process needs Docker's default sysctl (net.ipv4.ip_unprivileged_port_start=0), which Kubernetes does not set", b.Name, answered)
+		}
+		b.Port = answered
+	} else if l == nil || l.Port == 0 {
+		b.PortGuessed = true
+		src, what := mn.Source, "no listen call was found"
+		if l != nil {
+			src, what = l.Source, "the listen address could not be followed"
+		}
+		m.warn("unknown-port", src, "%s: %s; assuming port %d (set it with --port %s=PORT)", b.Name, what, b.Port, b.Name)
+	}
+	if portEnv != "" {
+		v := strconv.Itoa(b.Port)
+		if envIsAddr {
+			v = ":" + v // pinning the whole address also fixes a loopback default
+		}
+		b.Env = append(b.Env, EnvVar{Name: portEnv, Value: v})
+	}
+	if mn.LongRunning && !slices.Contains(m.a.NoProbe, b.Name) {
+		b.Probe = probeFor(mn, b, portEnv, envIsAddr)
+		hc := healthTiming
+		hc.Test = []string{"CMD", "/app", "-healthcheck"}
+		b.Healthcheck = &hc
+	} else if mn.LongRunning {
+		m.note("", "%s has no HEALTHCHECK: its probe file was deleted (run `dockgen init --force` to restore it)", b.Name)
+	}
+	m.composeEnv(b, mn, portEnv)
+}
+
+func probeFor(mn analysis.Main, b *Binary, portEnv string, addrEnv bool) *Probe {
+	p := &Probe{Port: b.Port, PortEnv: portEnv, AddrEnv: addrEnv, File: mn.ProbeFile}
+	if p.File == "" {
+		p.File = path.Join(strings.TrimPrefix(mn.Dir, "./"), HealthFile)
+	}
+	switch {
+	case mn.HealthPath != "":
+		p.HTTP, p.Path = true, mn.HealthPath
+	case mn.DefaultMux:
+		p.HTTP, p.Serve, p.Path = true, true, "/healthz"
+	}
+	return p
+}
+
+// composeEnv wires the binary's environment in compose: the port pin as a
+// literal, every other variable the code reads through interpolation.
+func (m *maker) composeEnv(b *Binary, mn analysis.Main, portEnv string) {
+	for _, e := range b.Env {
+		b.ComposeEnv = append(b.ComposeEnv, EnvVar{Name: e.Name, Value: escapeDollar(e.Value)})
+	}
+	for _, e := range mn.Env {
+		if e.Name == portEnv || !envName(e.Name) {
+			continue
+		}
+		b.ComposeEnv = append(b.ComposeEnv, EnvVar{Name: e.Name, Value: composeEnvValue(e.Name, e.Default, e.HasDefault, e.Secret)})
+	}
+}
+
+// composeEnvValue wires one env var through compose interpolation: secrets
+// come from the user's environment or .env, never a literal in the file;
+// other vars default to what the code defaults to.
+func composeEnvValue(name, def string, hasDef, secret bool) string {
+	switch {
+	case secret && !hasDef:
+		return "${" + name + ":?set " + name + " (a secret) in the environment or .env}"
+	case secret:
+		return "${" + name + ":-}"
+	case strings.Contains(def, "}"):
+		// Interpolation has no escape for "}" in a default: use the
+		// literal value (overridable by editing the file).
+		return escapeDollar(def)
+	default:
+		return "${" + name + ":-" + escapeDollar(def) + "}"
+	}
+}
+
+func escapeDollar(s string) string { return strings.ReplaceAll(s, "$", "$$") }
+
+// envName reports whether name can be interpolated by compose (and set by a
+// shell): anything else is left for the user to wire.
+func envName(name string) bool {
+	for i, r := range name {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return name != ""
+}
