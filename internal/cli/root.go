@@ -162,6 +162,14 @@ func dirArg(args []string) string {
 	return "."
 }
 
+// noArgs refuses arguments as a usage error (cobra.NoArgs is a plain error).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return nil
+}
+
 func maxOneDir(cmd *cobra.Command, args []string) error {
 	if len(args) > 1 {
 		return usagef("%s takes at most one directory, got %d arguments", cmd.Name(), len(args))

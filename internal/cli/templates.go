@@ -14,7 +14,7 @@ func newTemplatesCmd(io *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "templates",
 		Short: "Work with the templates dockgen renders",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var force bool

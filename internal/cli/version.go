@@ -25,7 +25,7 @@ func newVersionCmd(io *streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print dockgen's version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintf(io.out, "dockgen %s\n", versionString())
 			return err

@@ -159,14 +159,25 @@ func (m *maker) resolveAnswers() error {
 			return serving[0], nil
 		}
 		i := m.candidate(key)
-		if i < 0 || !m.p.Candidates[i].Selected {
+		if i < 0 {
 			return "", answers.Errorf(field, "%q is not a selected binary (binaries: %s)", key, strings.Join(m.selectedNames(), ", "))
 		}
-		return m.p.Candidates[i].Name, nil
+		c := m.p.Candidates[i]
+		if !c.Selected {
+			// Kept for when it is selected again, and said.
+			m.warn("answer-unused", "", "the %s answer for %s is kept, but %s is not selected", field, c.Name, c.Dir)
+		}
+		return c.Name, nil
 	}
 	if m.a.Ports != nil {
 		ports := map[string]int{}
-		for _, k := range sortedKeys(m.a.Ports) {
+		// "" (a --port without NAME=) last: it is the command line's, so
+		// it wins over a saved answer for the same binary.
+		keys := sortedKeys(m.a.Ports)
+		if len(keys) > 0 && keys[0] == "" {
+			keys = append(keys[1:], "")
+		}
+		for _, k := range keys {
 			name, err := resolve("ports."+k, k)
 			if err != nil {
 				return err
