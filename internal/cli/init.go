@@ -151,7 +151,9 @@ func runInit(o *initOptions) error {
 		p := wizard.Survey{In: in, Out: out, Err: o.io.err}
 		forced := wizard.Forced{Mains: o.given["mains"], Base: o.given["base"], Debug: o.given["debug"], Ports: o.given["ports"],
 			Cgo: o.given["cgo"], Platforms: o.given["platforms"], Go: o.given["go"]}
-		j.ask = func(f *analysis.Facts, a answers.Answers) (answers.Answers, error) { return wizard.Ask(p, f, a, forced) }
+		j.ask = func(f *analysis.Facts, a answers.Answers) (answers.Answers, error) {
+			return wizard.Ask(p, f, a, forced)
+		}
 		j.confirm = func(s string) error { return wizard.Confirm(p, s) }
 	}
 	return j.run(o.answers, func(prev *state.Loaded) (answers.Answers, error) {

@@ -330,7 +330,6 @@ COPY --from=build \
 EXPOSE 8081
 `
 
-
 func TestLineTail(t *testing.T) {
 	var copied strings.Builder
 	lt := newLineTail(2, &copied, "> ")
