@@ -302,8 +302,8 @@ func checkImage(t *testing.T, ctx context.Context, image string, tg e2eTarget) {
 	}
 }
 
-// state is the part of docker inspect's .State the tests read.
-type state struct {
+// containerState is the part of docker inspect's .State the tests read.
+type containerState struct {
 	Status    string
 	Running   bool
 	ExitCode  int
@@ -317,9 +317,9 @@ type state struct {
 	}
 }
 
-func inspectState(t *testing.T, ctx context.Context, id string) state {
+func inspectState(t *testing.T, ctx context.Context, id string) containerState {
 	t.Helper()
-	var st state
+	var st containerState
 	if err := json.Unmarshal([]byte(mustDocker(t, ctx, nil, "container", "inspect", "--format", "{{json .State}}", id)), &st); err != nil {
 		t.Fatal(err)
 	}

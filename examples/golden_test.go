@@ -13,19 +13,25 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dockgen/dockgen/internal/answers"
 	"github.com/dockgen/dockgen/internal/cli"
+	"github.com/dockgen/dockgen/internal/state"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated files committed in each example")
 
-// generatedNames are the files dockgen writes; everything else in an example
-// is its source.
-var generatedNames = []string{"Dockerfile", ".dockerignore", "compose.yaml", ".dockgen.yaml", "dockgen_health.go"}
+// generatedNames are the files dockgen writes (and analyze.json, the
+// committed `dockgen analyze --json`); everything else in an example is its
+// source. An example's committed .dockgen.yaml is also an input: its
+// answers (a base, a --main selection, a port) are what the golden files
+// are generated with.
+var generatedNames = []string{"Dockerfile", ".dockerignore", "compose.yaml", ".dockgen.yaml", "dockgen_health.go", "analyze.json"}
 
 func isGenerated(rel string) bool { return slices.Contains(generatedNames, filepath.Base(rel)) }
 
@@ -104,12 +110,41 @@ func runDockgen(t testing.TB, args ...string) (stdout, stderr string) {
 	return o.String(), e.String()
 }
 
+// copyAnswers puts the answers of an example's committed .dockgen.yaml
+// (and nothing else from it) into dst, so init generates with them.
+func copyAnswers(t testing.TB, src, dst string) {
+	t.Helper()
+	st, err := state.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st == nil || reflect.DeepEqual(st.Answers, answers.Answers{}) {
+		return
+	}
+	b, err := state.State{Answers: st.Answers}.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, state.File), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestGolden(t *testing.T) {
 	for _, ex := range exampleDirs(t) {
 		t.Run(ex, func(t *testing.T) {
 			tmp := t.TempDir()
 			copySources(t, ex, tmp)
+			copyAnswers(t, ex, tmp)
 			runDockgen(t, "init", "--yes", tmp)
+			// analyze --json from inside the module, so "dir" is ".".
+			t.Run("analyze", func(t *testing.T) {
+				t.Chdir(tmp)
+				out, _ := runDockgen(t, "analyze", "--json")
+				if err := os.WriteFile("analyze.json", []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			})
 			got := generatedFiles(t, tmp)
 			if _, ok := got["Dockerfile"]; !ok {
 				t.Fatalf("init wrote no Dockerfile; wrote %v", keys(got))

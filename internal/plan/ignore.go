@@ -19,7 +19,8 @@ var ignoreGroups = []IgnoreGroup{
 	{"Version control", []string{".git", ".hg", ".svn"}},
 	{"Secrets: never in the context, so never in a layer", []string{"**/.env", "**/.env.*", "**/*.pem", "**/*.key", "**/*.p12", "**/*.pfx",
 		"**/id_rsa", "**/id_rsa.pub", "**/id_ed25519", "**/id_ed25519.pub", "**/id_ecdsa", "**/id_ecdsa.pub", "**/.netrc", "**/.aws", "**/.ssh"}},
-	{"Build output and test artifacts", []string{"bin/", "dist/", "tmp/", "**/*.test", "**/*.out", "**/coverage.html", "**/coverage.txt", "**/*.coverprofile", "**/node_modules"}},
+	{"Build output and test artifacts (Go sources in them stay: a package may live there)", []string{"bin/", "dist/", "tmp/",
+		"!bin/**/*.go", "!dist/**/*.go", "!tmp/**/*.go", "**/*.test", "**/*.out", "**/coverage.html", "**/coverage.txt", "**/*.coverprofile", "**/node_modules"}},
 	{"Editors and OS files", []string{".idea/", ".vscode/", "**/*.swp", "**/.DS_Store"}},
 	{"Container setup itself: editing it should not invalidate the build cache", []string{DockerfileName, DockerignoreName, ComposeName, ".dockgen.yaml", ".dockgen/"}},
 }
@@ -33,16 +34,22 @@ func (m *maker) ignore() error {
 		keep = append(keep, strings.TrimPrefix(b.Main, "./"))
 	}
 	for _, g := range ignoreGroups {
-		g.Patterns = slices.DeleteFunc(slices.Clone(g.Patterns), func(p string) bool {
-			for _, k := range keep {
-				if k != "." && hides(p, k) {
-					m.note("", ".dockerignore leaves out %s: %s is built from there", p, k)
-					return true
+		dropped := map[string]bool{}
+		var kept []string
+		for _, p := range g.Patterns {
+			if base, ok := strings.CutPrefix(p, "!"); ok {
+				// A re-include goes with the pattern it qualifies.
+				if dropped[strings.SplitN(base, "**", 2)[0]] {
+					continue
 				}
+			} else if k := slices.IndexFunc(keep, func(k string) bool { return k != "." && hides(p, k) }); k >= 0 {
+				dropped[p] = true
+				m.note("", ".dockerignore leaves out %s: %s is built from there", p, keep[k])
+				continue
 			}
-			return false
-		})
-		m.p.Ignore = append(m.p.Ignore, g)
+			kept = append(kept, p)
+		}
+		m.p.Ignore = append(m.p.Ignore, IgnoreGroup{Comment: g.Comment, Patterns: kept})
 	}
 	g := IgnoreGroup{Comment: "Embedded assets (//go:embed) the build needs"}
 	for _, e := range m.f.Embed {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,9 @@ import (
 	"github.com/dockgen/dockgen/internal/analysis"
 	"github.com/dockgen/dockgen/internal/answers"
 )
+
+// plainPath is a path that needs no quoting anywhere in a Dockerfile.
+var plainPath = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
 
 // Fixed decisions, each made here once.
 const (
@@ -385,6 +389,18 @@ func (m *maker) builder() error {
 	bl := &m.p.Builder
 	bl.CrossCompile, bl.GoSum, bl.Vendor = true, f.HasGoSum, f.Vendor
 	bl.Private = strings.Join(m.a.Private, ",")
+	for _, d := range f.ReplaceDirs {
+		mod := path.Join(strings.TrimPrefix(d, "./"), "go.mod")
+		switch {
+		case d == ".":
+		case plainPath.MatchString(mod):
+			bl.ReplaceMods = append(bl.ReplaceMods, mod)
+		default:
+			// A bind mount's source is a CSV field: keep to names that
+			// need no quoting rather than risk a broken or injected flag.
+			m.warn("replace-path", "go.mod", "the replaced module in %q has a name the Dockerfile cannot bind safely: rename the directory, or vendor the dependencies", d)
+		}
+	}
 	if f.Workspace != "" {
 		// The Go docs advise against committing go.work, and its other
 		// members are usually outside the build context anyway.

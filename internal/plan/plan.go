@@ -85,6 +85,10 @@ type Builder struct {
 	// platform and cross-compiles (FROM --platform=$BUILDPLATFORM).
 	CrossCompile bool `yaml:"cross_compile"`
 	GoSum        bool `yaml:"go_sum"`
+	// ReplaceMods are the go.mod files of modules replaced by a directory
+	// inside the module: `go mod download` reads them, so they are bound
+	// into the download step beside go.mod.
+	ReplaceMods []string `yaml:"replace_mods,omitempty"`
 	Vendor       bool `yaml:"vendor"`
 	// Private is GOPRIVATE for the module download (with a netrc secret mount).
 	Private string `yaml:"private,omitempty"`
