@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -100,11 +102,20 @@ func generate(io *streams, opts genOptions, f *analysis.Facts, a answers.Answers
 	if err != nil {
 		return err
 	}
-	changes, err := apply.Decide(opts.dir, files, prev, mode)
+	var recorded map[string]string
+	if prev != nil {
+		recorded = maps.Clone(prev.Files)
+		delete(recorded, answers.StateFile) // written below, never removed
+	}
+	changes, err := apply.Decide(opts.dir, files, recorded, mode)
 	if err != nil {
 		return err
 	}
-	sc, err := apply.StateChange(opts.dir, apply.State(a, changes, prev))
+	state, err := answers.State{Answers: a, Files: apply.Recorded(changes, recorded)}.Marshal()
+	if err != nil {
+		return err
+	}
+	sc, err := apply.Own(opts.dir, answers.StateFile, state)
 	if err != nil {
 		return err
 	}
@@ -143,7 +154,7 @@ func generate(io *streams, opts genOptions, f *analysis.Facts, a answers.Answers
 	case opts.dryRun || opts.diff || opts.check:
 		return nil
 	}
-	return apply.Write(opts.dir, changes)
+	return apply.Write(context.Background(), opts.dir, changes)
 }
 
 func printWarnings(io *streams, f *analysis.Facts) {
