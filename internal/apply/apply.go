@@ -111,7 +111,14 @@ func Decide(dir string, files []plan.File, recorded map[string]string, mode Mode
 		}
 		planned[f.Path] = true
 	}
-	var out []Change
+	var out, stale []Change
+	for _, f := range files {
+		c, err := decideFile(root, f, recorded[f.Path], mode)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
 	for _, p := range slices.Sorted(maps.Keys(recorded)) {
 		if planned[p] {
 			continue
@@ -120,18 +127,17 @@ func Decide(dir string, files []plan.File, recorded map[string]string, mode Mode
 		if err != nil {
 			return nil, err
 		}
-		if c.Action != "" {
-			out = append(out, c)
+		// Another spelling of a planned file (dockerfile on a
+		// case-insensitive disk, a hard link, a Windows short name) is
+		// that file, not a stale one: removing it would remove the output.
+		if c.Action == "" || c.disk.exists() && slices.ContainsFunc(out, func(o Change) bool {
+			return o.disk.exists() && os.SameFile(o.disk.info, c.disk.info)
+		}) {
+			continue
 		}
+		stale = append(stale, c)
 	}
-	for _, f := range files {
-		c, err := decideFile(root, f, recorded[f.Path], mode)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return append(stale, out...), nil
 }
 
 func decideFile(root *os.Root, f plan.File, rec string, mode Mode) (Change, error) {

@@ -119,6 +119,24 @@ func TestStaleFiles(t *testing.T) {
 	}
 }
 
+// A recorded name that is another name of a planned file (a hard link
+// here; a case variant on macOS and Windows) is not stale.
+func TestStaleAliasOfPlanned(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "Dockerfile", ourDockerfile)
+	if err := os.Link(filepath.Join(dir, "Dockerfile"), filepath.Join(dir, "dockerfile")); err != nil {
+		t.Skipf("no hard links: %v", err)
+	}
+	h := Hash([]byte(ourDockerfile))
+	cs, err := Decide(dir, []plan.File{{Path: "Dockerfile", Content: []byte("FROM new\n")}}, map[string]string{"Dockerfile": h, "dockerfile": h}, KeepEdits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(cs); len(got) != 1 || got["Dockerfile"] != Update {
+		t.Fatalf("decisions %v, want only Dockerfile: update", got)
+	}
+}
+
 func TestRecorded(t *testing.T) {
 	cs := []Change{
 		{Path: "Dockerfile", Action: Create, New: []byte("a"), Policy: plan.Managed},
@@ -215,6 +233,10 @@ func TestCheckPath(t *testing.T) {
 		{"/etc/passwd", false},
 		{`sub\file`, false},
 		{"a\x00b", false},
+		{"a\x1b[2Jb", false},
+		{"a\u009bb", false},
+		{"a\xffb", false},
+		{"café/Dockerfile", true},
 		{"out/data.txt", false}, // through a link leaving the project
 		{"in/file", false},      // through a link, even one staying inside
 		{"sub/file/x", false},   // through a regular file

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // CheckPath reports whether apply may touch p inside dir: p must be a clean,
@@ -60,8 +61,11 @@ func checkName(p string) error {
 	switch {
 	case p == "" || p == ".":
 		return errors.New("names no file")
-	case strings.ContainsAny(p, "\\\x00"):
-		return errors.New("has a backslash or NUL (paths use /)")
+	case strings.Contains(p, "\\"):
+		return errors.New("has a backslash (paths use /)")
+	case strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f || r == utf8.RuneError }):
+		// Never a name dockgen writes, and it would reach the terminal.
+		return errors.New("has control characters or invalid UTF-8")
 	case path.IsAbs(p) || filepath.IsAbs(p) || filepath.VolumeName(p) != "":
 		return errors.New("is absolute")
 	case p == ".." || strings.HasPrefix(p, "../") || strings.HasSuffix(p, "/..") || strings.Contains(p, "/../"):
