@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"slices"
 
 	"github.com/dockgen/dockgen/internal/plan"
@@ -210,6 +211,9 @@ func decideStale(root *os.Root, p, rec string) (Change, error) {
 		c.Reason = "no longer generated; " + d.kind() + ", so left in place"
 	case d.large():
 		c.Reason = "no longer generated; too large to be dockgen's, so left in place"
+	case path.Base(p) == plan.HealthFile:
+		// A probe file is the user's once created, even unedited.
+		c.Reason = "no longer planned; yours once created, so left in place"
 	case d.hash != rec:
 		c.Reason = "no longer generated; edited by you, so left in place"
 	case !bytes.Contains(bytes.ToLower(head), generatedMarker):
@@ -258,7 +262,9 @@ func Own(dir, path string, content []byte) (Change, error) {
 func Recorded(changes []Change, prev map[string]string) map[string]string {
 	out := map[string]string{}
 	for _, c := range changes {
-		if c.own || c.Policy == plan.Once || c.New == nil {
+		// Create-once files are recorded too: a later run can then tell a
+		// probe file the user deleted from one never made.
+		if c.own || c.New == nil {
 			continue
 		}
 		switch c.Action {

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,8 +150,10 @@ func TestRecorded(t *testing.T) {
 	}
 	prev := map[string]string{"compose.yaml": "sha256:old", "../x": "sha256:x", "old": "sha256:o"}
 	got := Recorded(cs, prev)
-	want := map[string]string{"Dockerfile": Hash([]byte("a")), "compose.yaml": "sha256:old"}
-	if len(got) != len(want) || got["Dockerfile"] != want["Dockerfile"] || got["compose.yaml"] != want["compose.yaml"] {
+	// The created probe file is recorded too, so a later run can tell that
+	// the user deleted it.
+	want := map[string]string{"Dockerfile": Hash([]byte("a")), "dockgen_health.go": Hash([]byte("b")), "compose.yaml": "sha256:old"}
+	if !maps.Equal(got, want) {
 		t.Errorf("Recorded = %v, want %v", got, want)
 	}
 }

@@ -255,13 +255,17 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 		for _, c := range conflicts {
 			fmt.Fprintf(j.io.err, "conflict: %s: %s\n", c.Path, c.Reason)
 		}
-		fmt.Fprintf(j.io.err, "dockgen: refusing to overwrite %d file(s) dockgen did not write or you edited; nothing was written.\n  what to do: move them aside, or run again with --force to overwrite them\n", len(conflicts))
+		fmt.Fprintf(j.io.err, "dockgen: refusing to overwrite %d file(s) dockgen did not write or you edited; nothing was written.\n  what to do: move them aside, or run again with --force to overwrite them (a path that is unsafe in itself, or a special file, is never written)\n", len(conflicts))
 		return silentError{exitError}
 	}
 	show := j.out.dryRun || j.out.diff || j.out.check
 	writes := 0
 	var lines []string
 	for _, c := range changes {
+		if c.Action == apply.Ignored {
+			fmt.Fprintf(j.io.err, "warning: %s: %q: %s\n", state.File, c.Path, safe(c.Reason))
+			continue
+		}
 		if c.Writes() {
 			writes++
 		}
