@@ -89,7 +89,7 @@ type Builder struct {
 	// inside the module: `go mod download` reads them, so they are bound
 	// into the download step beside go.mod.
 	ReplaceMods []string `yaml:"replace_mods,omitempty"`
-	Vendor       bool `yaml:"vendor"`
+	Vendor      bool     `yaml:"vendor"`
 	// Private is GOPRIVATE for the module download (with a netrc secret mount).
 	Private string `yaml:"private,omitempty"`
 	// NoWork builds without the repository's go.work (GOWORK=off).
