@@ -33,7 +33,7 @@ import (
 var builtin embed.FS
 
 // Names are the templates a user may replace, one per generated file kind.
-var Names = []string{"Dockerfile.tmpl", "compose.yaml.tmpl", "dockerignore.tmpl", "health.go.tmpl"}
+var Names = []string{"Dockerfile.tmpl", "compose.yaml.tmpl", "dockerignore.tmpl", "bake.hcl.tmpl", "health.go.tmpl"}
 
 // sprigDenied are sprig functions that are not repeatable even in sprig's
 // hermetic set: the clock (ago, durationRound, toDate reads the local

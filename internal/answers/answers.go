@@ -42,6 +42,9 @@ type Answers struct {
 	// Private are GOPRIVATE patterns for modules the builder downloads
 	// with credentials (a netrc BuildKit secret).
 	Private []string `yaml:"private,omitempty"`
+	// Pins are the digests base images are pinned to, by image reference
+	// ("golang:1.25-bookworm": "sha256:…"): `dockgen pin` records them.
+	Pins map[string]string `yaml:"pins,omitempty"`
 	// SyntaxLine adds `# syntax=docker/dockerfile:1` (BuildKit then pulls a
 	// frontend image, so it is off by default for offline builds).
 	SyntaxLine bool `yaml:"syntax_line,omitempty"`
@@ -77,6 +80,9 @@ func Errorf(field, format string, args ...any) *Error {
 
 var (
 	goVersionRE = regexp.MustCompile(`^[1-9][0-9]*\.[0-9]+$`)
+	digestRE    = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	// imageRE is an image reference as dockgen writes them (no digest).
+	imageRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._/:-]*$`)
 	// privateRE is a GOPRIVATE glob: module path characters and * only.
 	privateRE = regexp.MustCompile(`^[A-Za-z0-9.\-_~/*]+$`)
 )
@@ -107,6 +113,11 @@ func (a Answers) Check() error {
 	}
 	if a.Go != "" && !goVersionRE.MatchString(a.Go) {
 		return Errorf("go", "go version %q: want MAJOR.MINOR, e.g. 1.25", a.Go)
+	}
+	for ref, d := range a.Pins {
+		if !imageRE.MatchString(ref) || !digestRE.MatchString(d) {
+			return Errorf("pins."+ref, "pin %q: %q: want an image reference and sha256:<64 hex digits>", ref, d)
+		}
 	}
 	for _, p := range a.Private {
 		if !privateRE.MatchString(p) {
@@ -175,6 +186,12 @@ func (a Answers) Clone() Answers {
 		c.Ports = map[string]int{}
 		for k, v := range a.Ports {
 			c.Ports[k] = v
+		}
+	}
+	if a.Pins != nil {
+		c.Pins = map[string]string{}
+		for k, v := range a.Pins {
+			c.Pins[k] = v
 		}
 	}
 	if a.Cgo != nil {

@@ -22,7 +22,7 @@ var ignoreGroups = []IgnoreGroup{
 	{"Build output and test artifacts (Go sources in them stay: a package may live there)", []string{"bin/", "dist/", "tmp/",
 		"!bin/**/*.go", "!dist/**/*.go", "!tmp/**/*.go", "**/*.test", "**/*.out", "**/coverage.html", "**/coverage.txt", "**/*.coverprofile", "**/node_modules"}},
 	{"Editors and OS files", []string{".idea/", ".vscode/", "**/*.swp", "**/.DS_Store"}},
-	{"Container setup itself: editing it should not invalidate the build cache", []string{DockerfileName, DockerignoreName, ComposeName, ".dockgen.yaml", ".dockgen/"}},
+	{"Container setup itself: editing it should not invalidate the build cache", []string{DockerfileName, DockerignoreName, ComposeName, BakeName, ".dockgen.yaml", ".dockgen/"}},
 }
 
 // ignore decides the .dockerignore: the fixed groups, minus any pattern

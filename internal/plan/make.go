@@ -43,7 +43,7 @@ func Make(f *analysis.Facts, a answers.Answers) (*Plan, error) {
 		return nil, err
 	}
 	m := &maker{f: f, a: a.Clone(), p: &Plan{Module: f.Module, Project: projectName(f.Module), User: User, Logging: logging}}
-	steps := []func() error{m.selectMains, m.resolveAnswers, m.builder, m.base, m.binaries, m.services, m.ignore}
+	steps := []func() error{m.selectMains, m.resolveAnswers, m.builder, m.base, m.binaries, m.services, m.ignore, m.pin}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -278,6 +278,7 @@ func (m *maker) binaries() error {
 		b := p.Binaries[i]
 		p.Binaries = append(slices.Delete(p.Binaries, i, i+1), b)
 	}
+	m.release(used)
 	// Each service publishes its own host port.
 	taken := map[int]string{}
 	for i := range p.Binaries {
@@ -295,6 +296,25 @@ func (m *maker) binaries() error {
 		taken[b.HostPort] = b.Name
 	}
 	return nil
+}
+
+// release decides docker-bake.hcl's groups: the services (every binary
+// when none is long-running), each with a release target of its own.
+func (m *maker) release(used map[string]bool) {
+	r := &m.p.Release
+	r.Platforms = slices.Clone(m.a.Platforms)
+	if len(r.Platforms) == 0 {
+		r.Platforms = slices.Clone(answers.Platforms)
+	}
+	anyLong := slices.ContainsFunc(m.p.Binaries, func(b Binary) bool { return b.LongRunning })
+	for i := range m.p.Binaries {
+		b := &m.p.Binaries[i]
+		b.ReleaseTarget = freeName(b.Name+"-release", used)
+		if b.LongRunning || !anyLong {
+			r.Default = append(r.Default, b.Name)
+			r.Targets = append(r.Targets, b.ReleaseTarget)
+		}
+	}
 }
 
 // freeName is name, or name with a number, not yet used; it marks it used.
@@ -530,6 +550,55 @@ func (g goVersion) tag() string {
 		return g.String()
 	}
 	return g.mm()
+}
+
+// pin adds the recorded digest to every image reference that has one, and
+// says when a pin no longer matches any image the plan uses.
+func (m *maker) pin() error {
+	if len(m.a.Pins) == 0 {
+		return nil
+	}
+	used := map[string]bool{}
+	at := func(ref *string) {
+		if d, ok := m.a.Pins[*ref]; ok {
+			used[*ref] = true
+			*ref += "@" + d
+		}
+	}
+	at(&m.p.Builder.Image)
+	for i := range m.p.Binaries {
+		at(&m.p.Binaries[i].Runtime)
+	}
+	for i := range m.p.Services {
+		at(&m.p.Services[i].Image)
+	}
+	for _, ref := range sortedKeys(m.a.Pins) {
+		if !used[ref] {
+			m.warn("pin-unused", "", "the pin for %s is no longer used (the plan now uses other images); run `dockgen pin` to pin them", ref)
+		}
+	}
+	return nil
+}
+
+// Images are the image references the plan builds from and runs, without
+// digests, sorted: what `dockgen pin` resolves.
+func (p *Plan) Images() []string {
+	var out []string
+	add := func(ref string) {
+		ref, _, _ = strings.Cut(ref, "@")
+		if ref != "scratch" && !slices.Contains(out, ref) {
+			out = append(out, ref)
+		}
+	}
+	add(p.Builder.Image)
+	for _, b := range p.Binaries {
+		add(b.Runtime)
+	}
+	for _, s := range p.Services {
+		add(s.Image)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // notShipped says why a main package is, by convention, an example, a test

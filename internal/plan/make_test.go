@@ -156,3 +156,36 @@ func TestInModuleReplaceIsBound(t *testing.T) {
 		}
 	}
 }
+
+// TestPins: a recorded digest pins every use of its image; a pin nothing
+// uses any more is a warning; Images lists what `dockgen pin` resolves.
+func TestPins(t *testing.T) {
+	d1 := "sha256:" + strings.Repeat("a", 64)
+	d2 := "sha256:" + strings.Repeat("b", 64)
+	f := facts(httpMain(".", "app", 8080))
+	f.Services = []string{"redis"}
+	a := answers.Answers{Pins: map[string]string{"golang:1.25-bookworm": d1, "gcr.io/distroless/static-debian12:nonroot": d2, "old:1": d1}}
+	p, err := plan.Make(f, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Images(); strings.Join(got, " ") != "gcr.io/distroless/static-debian12:nonroot golang:1.25-bookworm redis:7.4-bookworm" {
+		t.Errorf("Images %v", got)
+	}
+	files, df := renderChecked(t, f, a)
+	if b := df.stage(t, "build"); b.BaseName != "golang:1.25-bookworm@"+d1 {
+		t.Errorf("builder %s", b.BaseName)
+	}
+	if r := df.stage(t, "app"); r.BaseName != "gcr.io/distroless/static-debian12:nonroot@"+d2 {
+		t.Errorf("runtime %s", r.BaseName)
+	}
+	if !strings.Contains(string(files["compose.yaml"]), `image: "redis:7.4-bookworm"`) {
+		t.Errorf("unpinned service image changed")
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0].Code != "pin-unused" || !strings.Contains(p.Warnings[0].Text, "old:1") {
+		t.Errorf("warnings %v", p.Warnings)
+	}
+	if _, err := plan.Make(f, answers.Answers{Pins: map[string]string{"golang:1.25-bookworm": "sha256:short"}}); err == nil {
+		t.Error("a malformed digest is accepted")
+	}
+}

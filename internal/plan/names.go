@@ -15,7 +15,8 @@ const maxName = 63
 // service names accept the same), unique across the module. "my_worker"
 // and "my.app" stay as they are; "API" becomes "api", "9lives" "app-9lives".
 func binaryNames(mains []analysis.Main) []string {
-	used := map[string]bool{}
+	// docker-bake.hcl's groups share the targets' namespace.
+	used := map[string]bool{"default": true, "release": true}
 	out := make([]string, len(mains))
 	for i, m := range mains {
 		out[i] = freeName(dockerName(m.Name), used)

@@ -48,6 +48,8 @@ type Plan struct {
 	Services []Service `yaml:"services,omitempty"`
 	// Platforms for compose's build.platforms; empty: the engine's own.
 	Platforms []string `yaml:"platforms,omitempty"`
+	// Release is how docker-bake.hcl builds and publishes.
+	Release Release `yaml:"release"`
 	// User is the numeric user:group every image runs as.
 	User string `yaml:"user"`
 	// Logging is the log rotation every compose service gets.
@@ -61,6 +63,16 @@ type Plan struct {
 	// Warnings are guesses and problems the user should look at.
 	Notes    []Note `yaml:"notes,omitempty"`
 	Warnings []Note `yaml:"warnings,omitempty"`
+}
+
+// Release is docker-bake.hcl's grouping: the default group builds the
+// services for the engine's platform; the release group builds them for
+// Platforms (a cgo binary for its native platform only: cross-compiling C
+// needs a toolchain per target).
+type Release struct {
+	Default   []string `yaml:"default"`
+	Targets   []string `yaml:"targets"`
+	Platforms []string `yaml:"platforms"`
 }
 
 // Candidate is one main package of the module.
@@ -148,6 +160,8 @@ type Binary struct {
 	HostPort   int      `yaml:"host_port,omitempty"`
 	ComposeEnv []EnvVar `yaml:"compose_env,omitempty"`
 	DependsOn  []string `yaml:"depends_on,omitempty"`
+	// ReleaseTarget is its bake target in the release group.
+	ReleaseTarget string `yaml:"release_target"`
 	// Description is the OCI image description label.
 	Description string `yaml:"description"`
 }
@@ -295,13 +309,14 @@ const (
 	DockerfileName   = "Dockerfile"
 	DockerignoreName = ".dockerignore"
 	ComposeName      = "compose.yaml"
+	BakeName         = "docker-bake.hcl"
 )
 
 // IsOutput reports whether a module-relative path is one dockgen could
 // generate: a recorded path that is not is never read, written or removed.
 func IsOutput(p string) bool {
 	switch p {
-	case DockerfileName, DockerignoreName, ComposeName:
+	case DockerfileName, DockerignoreName, ComposeName, BakeName:
 		return true
 	}
 	return path.Base(p) == HealthFile

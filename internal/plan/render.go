@@ -43,6 +43,7 @@ var outputs = []output{
 	{template: "Dockerfile.tmpl", path: DockerfileName, policy: Managed},
 	{template: "dockerignore.tmpl", path: DockerignoreName, policy: Managed},
 	{template: "compose.yaml.tmpl", path: ComposeName, policy: Managed, when: func(p *Plan) bool { return len(p.ServiceBinaries()) > 0 }},
+	{template: "bake.hcl.tmpl", path: BakeName, policy: Managed},
 }
 
 // BinaryData is what per-binary templates (health.go.tmpl) get.
