@@ -23,6 +23,7 @@ import (
 	"path"
 	"slices"
 
+	"github.com/dockgen/dockgen/internal/merge"
 	"github.com/dockgen/dockgen/internal/plan"
 	"github.com/rogpeppe/go-internal/diff"
 )
@@ -47,6 +48,9 @@ const (
 	// project, not clean, or through a symbolic link); Reason says why, so
 	// the caller can warn. It is dropped from the next recorded set.
 	Ignored Action = "ignored"
+	// Merged: the user edited the file and dockgen's output changed since;
+	// dockgen's change is merged into the user's file (three-way).
+	Merged Action = "merged"
 )
 
 // Mode says how existing files the user owns are treated.
@@ -57,6 +61,10 @@ const (
 	Strict Mode = iota
 	// KeepEdits (regenerate): files the user edited are kept.
 	KeepEdits
+	// Ours (regenerate --ours): like KeepEdits, and an edited file is
+	// recorded as accepted against what dockgen renders now, so the next
+	// merge starts from there.
+	Ours
 	// Force: overwrite whatever regular file or symbolic link is there
 	// (a link is replaced, never followed). Paths dockgen will not write,
 	// directories, pipes and devices stay conflicts.
@@ -75,6 +83,14 @@ type Change struct {
 	Old    []byte // current content; nil when absent or not read
 	New    []byte // nil for Remove, Ignored and stale Kept
 	Policy plan.Policy
+	// Rendered is dockgen's own output when New is something else (a
+	// merge) or nothing (a file kept, or accepted with --ours): it is what
+	// gets recorded, the base of the next merge.
+	Rendered []byte
+	// Behind: a kept file that dockgen's output has moved past.
+	Behind bool
+	// Conflicts are the overlapping regions of a failed merge.
+	Conflicts []merge.Conflict
 
 	// What Decide saw on disk, so Write can refuse when the file changed
 	// in between (an edit made while dockgen runs must not be lost).
@@ -84,7 +100,12 @@ type Change struct {
 }
 
 // Writes reports whether the change writes (or removes) the file.
-func (c Change) Writes() bool { return c.Action == Create || c.Action == Update || c.Action == Remove }
+// Own reports whether the change is dockgen's own state file.
+func (c Change) Own() bool { return c.own }
+
+func (c Change) Writes() bool {
+	return c.Action == Create || c.Action == Update || c.Action == Remove || c.Action == Merged
+}
 
 // Hash is the form recorded hashes take: "sha256:" and 64 lowercase hex
 // digits. A recorded value in any other form never matches a file.
@@ -174,14 +195,46 @@ func decideFile(root *os.Root, f plan.File, rec string, mode Mode) (Change, erro
 		c.Action, c.Reason = Update, "unedited since dockgen wrote it"
 	case mode == Force:
 		c.Action, c.Reason = Update, "overwritten (--force)"
-	case mode == KeepEdits && rec != "":
-		c.Action, c.Reason = Kept, "edited by you since dockgen wrote it"
+	case (mode == KeepEdits || mode == Ours) && rec != "":
+		keepEdited(&c, f, old, rec, mode)
 	case rec != "":
 		c.Action, c.Reason = Conflict, "edited since dockgen wrote it"
 	default:
 		c.Action, c.Reason = Conflict, "not written by dockgen"
 	}
 	return c, nil
+}
+
+// keepEdited decides a file the user edited since dockgen wrote it: with
+// what dockgen rendered then (f.Base) it merges dockgen's change since into
+// the user's file; without it, the file is kept and marked behind when
+// dockgen's output may have moved.
+func keepEdited(c *Change, f plan.File, old []byte, rec string, mode Mode) {
+	c.Action = Kept
+	switch {
+	case mode == Ours:
+		c.Reason, c.Rendered = "edited by you; accepted as it is (--ours)", f.Content
+	case f.Base == nil:
+		c.Reason = "edited by you since dockgen wrote it"
+	case Hash(f.Base) != rec:
+		c.Reason, c.Behind = "edited by you, and dockgen's templates changed since it wrote the file (a dockgen upgrade, or your templates), so it cannot merge: --force takes dockgen's version, --ours keeps yours", !bytes.Equal(f.Base, f.Content)
+	case bytes.Equal(f.Base, f.Content):
+		c.Reason = "edited by you; dockgen's output is unchanged"
+	default:
+		r, err := merge.Merge(f.Base, old, f.Content)
+		switch {
+		case err != nil:
+			c.Reason, c.Behind = "edited by you; "+err.Error(), true
+		case len(r.Conflicts) > 0:
+			c.Action, c.Conflicts = Conflict, r.Conflicts
+			c.Reason = "your edits overlap dockgen's change: --force takes dockgen's version, --ours keeps yours"
+		case bytes.Equal(r.Text, old):
+			c.Reason, c.Rendered = "edited by you; it already has dockgen's change", f.Content
+		default:
+			c.Action, c.New, c.Rendered = Merged, r.Text, f.Content
+			c.Reason = "dockgen's change merged into your edits"
+		}
+	}
 }
 
 // generatedMarker is in the header of every file dockgen manages. A
@@ -267,10 +320,12 @@ func Recorded(changes []Change, prev map[string]string) map[string]string {
 		if c.own || c.New == nil {
 			continue
 		}
-		switch c.Action {
-		case Create, Update, Unchanged:
+		switch {
+		case c.Rendered != nil:
+			out[c.Path] = Hash(c.Rendered)
+		case c.Action == Create || c.Action == Update || c.Action == Unchanged:
 			out[c.Path] = Hash(c.New)
-		case Kept, Conflict:
+		case c.Action == Kept || c.Action == Conflict:
 			if h := prev[c.Path]; h != "" {
 				out[c.Path] = h
 			}

@@ -87,6 +87,17 @@ func (j *job) run(flagAnswers answers.Answers, fromState func(*state.Loaded) (an
 	if err != nil {
 		return err
 	}
+	if prev != nil && prev.Plan != nil {
+		// What dockgen rendered last time is the base of a three-way merge
+		// into any file the user edited since.
+		if old, err := plan.Render(prev.Plan, set); err == nil {
+			for i := range files {
+				if k := slices.IndexFunc(old, func(o plan.File) bool { return o.Path == files[i].Path }); k >= 0 {
+					files[i].Base = old[k].Content
+				}
+			}
+		}
+	}
 	custom, err := plan.CheckCustom(files, set)
 	if err != nil {
 		return err
@@ -110,7 +121,7 @@ func (j *job) run(flagAnswers answers.Answers, fromState func(*state.Loaded) (an
 	}
 	changes = append(changes, sc)
 
-	j.report(f, prev, p, custom)
+	j.report(f, prev, p, custom, changes)
 	return j.apply(changes, p)
 }
 
@@ -208,7 +219,7 @@ func deletedProbes(dir string, f *analysis.Facts, prev *state.Loaded, noProbe []
 
 // report prints what the user should know before the files: warnings
 // from the analysis and the plan, notes, what was dropped from the state.
-func (j *job) report(f *analysis.Facts, prev *state.Loaded, p *plan.Plan, custom []plan.Note) {
+func (j *job) report(f *analysis.Facts, prev *state.Loaded, p *plan.Plan, custom []plan.Note, changes []apply.Change) {
 	w := j.io.err
 	if prev != nil {
 		for _, s := range prev.Warnings {
@@ -223,8 +234,14 @@ func (j *job) report(f *analysis.Facts, prev *state.Loaded, p *plan.Plan, custom
 		fmt.Fprintf(w, "note: %s\n", safe(n.String()))
 	}
 	if prev != nil && prev.Plan != nil {
-		for _, c := range plan.Changes(prev.Plan, p) {
+		facts := plan.Changes(prev.Plan, p)
+		for _, c := range facts {
 			fmt.Fprintf(w, "changed: %s\n", safe(c))
+		}
+		if len(facts) == 0 && slices.ContainsFunc(changes, func(c apply.Change) bool {
+			return !c.Own() && (c.Behind || c.Action == apply.Update || c.Action == apply.Merged)
+		}) {
+			fmt.Fprintln(w, "changed: dockgen's templates (a newer dockgen, or your templates); the code's facts are the same")
 		}
 	}
 }
@@ -254,12 +271,15 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 	if conflicts := apply.Conflicts(changes); len(conflicts) > 0 {
 		for _, c := range conflicts {
 			fmt.Fprintf(j.io.err, "conflict: %s: %s\n", c.Path, c.Reason)
+			for _, x := range c.Conflicts {
+				fmt.Fprint(j.io.err, safe(x.Diff(c.Path)))
+			}
 		}
 		fmt.Fprintf(j.io.err, "dockgen: refusing to overwrite %d file(s) dockgen did not write or you edited; nothing was written.\n  what to do: move them aside, or run again with --force to overwrite them (a path that is unsafe in itself, or a special file, is never written)\n", len(conflicts))
 		return silentError{exitError}
 	}
 	show := j.out.dryRun || j.out.diff || j.out.check
-	writes := 0
+	writes, behind := 0, 0
 	var lines []string
 	for _, c := range changes {
 		if c.Action == apply.Ignored {
@@ -268,6 +288,9 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 		}
 		if c.Writes() {
 			writes++
+		}
+		if c.Behind {
+			behind++
 		}
 		if j.out.diff {
 			j.io.out.Write(apply.Diff(c))
@@ -288,8 +311,8 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 		fmt.Fprintln(j.io.out, l)
 	}
 	switch {
-	case j.out.check && writes > 0:
-		fmt.Fprintf(j.io.err, "dockgen: %d file(s) out of date; run `dockgen regenerate`\n", writes)
+	case j.out.check && writes+behind > 0:
+		fmt.Fprintf(j.io.err, "dockgen: %d file(s) out of date; run `dockgen regenerate`\n", writes+behind)
 		return silentError{exitError}
 	case show:
 		return nil

@@ -11,10 +11,11 @@ import (
 
 // regenerateOptions are regenerate's flags.
 type regenerateOptions struct {
-	io  *streams
-	cmd *cobra.Command
-	dir string
-	out outputOptions
+	io   *streams
+	cmd  *cobra.Command
+	dir  string
+	out  outputOptions
+	ours bool
 }
 
 func newRegenerateCmd(io *streams, runF func(*regenerateOptions) error) *cobra.Command {
@@ -23,15 +24,21 @@ func newRegenerateCmd(io *streams, runF func(*regenerateOptions) error) *cobra.C
 		Use:   "regenerate [DIR]",
 		Short: "Re-analyze with the saved answers and rewrite the files you did not edit",
 		Long: `regenerate re-runs the analysis with the answers saved in .dockgen.yaml and
-rewrites only the files dockgen wrote and you did not edit since; it says what
-changed in the code (a new binary, a new Go version, cgo). With --check it
-writes nothing and exits 1 when anything would change (for CI).`,
+rewrites the files dockgen wrote. Into a file you edited since, it merges
+dockgen's change (three-way: your lines stay); an edit that overlaps
+dockgen's change is a conflict — nothing is written, --force takes dockgen's
+version, --ours keeps yours. It says what changed in the code (a new binary,
+a new Go version, cgo). With --check it writes nothing and exits 1 when any
+file, edited or not, is behind what the code now needs (for CI).`,
 		Annotations: map[string]string{writesAnnotation: "yes"},
 		Args:        maxOneDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.dir, opts.cmd = dirArg(args), cmd
 			if n := countTrue(opts.out.check, opts.out.diff); n > 1 {
 				return usagef("--check and --diff: choose one")
+			}
+			if opts.out.force && opts.ours {
+				return usagef("--force and --ours: choose one")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -42,7 +49,8 @@ writes nothing and exits 1 when anything would change (for CI).`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.out.check, "check", false, "write nothing; exit 1 when any file would change")
 	f.BoolVar(&opts.out.diff, "diff", false, "print a unified diff of what would change; write nothing")
-	f.BoolVar(&opts.out.force, "force", false, "also overwrite files you edited")
+	f.BoolVar(&opts.out.force, "force", false, "take dockgen's version of files you edited")
+	f.BoolVar(&opts.ours, "ours", false, "keep your version of files you edited, and record it as accepted")
 	f.StringVar(&opts.out.templates, "templates", "", "directory of templates replacing the built-in ones (default: DIR/.dockgen/templates)")
 	return cmd
 }
@@ -59,8 +67,11 @@ func countTrue(bs ...bool) int {
 
 func runRegenerate(o *regenerateOptions) error {
 	mode := apply.KeepEdits
-	if o.out.force {
+	switch {
+	case o.out.force:
 		mode = apply.Force
+	case o.ours:
+		mode = apply.Ours
 	}
 	j := &job{io: o.io, ctx: o.cmd.Context(), dir: o.dir, out: o.out, mode: mode}
 	return j.run(answers.Answers{}, func(prev *state.Loaded) (answers.Answers, error) {

@@ -28,6 +28,10 @@ type File struct {
 	Path    string
 	Content []byte
 	Policy  Policy
+	// Base is what dockgen rendered for this path last time (from the plan
+	// saved in .dockgen.yaml), when known: the base of a three-way merge
+	// into a file the user edited.
+	Base []byte
 }
 
 // output is one row of the declarative table of outputs: which template
