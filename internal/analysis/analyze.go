@@ -133,7 +133,6 @@ func Analyze(dir string) (*Facts, error) {
 	if len(facts.Mains) == 0 {
 		return nil, noMainError(a.mod.path)
 	}
-	uniqueNames(facts.Mains)
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
 	for _, m := range facts.Mains {
@@ -224,7 +223,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 		}
 		return Main{}, false
 	}
-	mn := Main{Dir: mainDir(m.rel), Name: binaryName(m.rel, a.mod.path), Source: a.pos(fnMain.Name.Pos())}
+	mn := Main{Dir: mainDir(m.rel), Name: execName(m.path), Source: a.pos(fnMain.Name.Pos())}
 
 	var files []*file
 	for _, p := range pkgs {
@@ -321,44 +320,30 @@ func mainDir(rel string) string {
 	return "./" + rel
 }
 
-// binaryName makes a binary and Docker stage name: lower case, only
-// [a-z0-9._-], starting with a letter.
-func binaryName(rel, modPath string) string {
-	base := path.Base(rel)
-	if rel == "." {
-		elems := strings.Split(modPath, "/")
-		base = elems[len(elems)-1]
-		if len(elems) > 1 && isMajorVersion(base) {
-			base = elems[len(elems)-2]
-		}
+// execName is the name `go build` gives the binary of the package with
+// this import path: its last element, or the one before when the last is a
+// major version suffix (example.com/tool/v2 → tool). Case is kept: making
+// it a Docker-safe stage name is the plan's decision.
+func execName(importPath string) string {
+	_, elem := path.Split(importPath)
+	if elem != importPath && isVersionElement(elem) {
+		_, elem = path.Split(path.Dir(importPath))
 	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(base) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
-			b.WriteRune(r)
-		}
-	}
-	name := b.String()
-	if name == "" {
-		return "app"
-	}
-	if name[0] < 'a' || name[0] > 'z' {
-		return "app-" + name
-	}
-	return name
+	return elem
 }
 
-// uniqueNames suffixes repeated binary names (cmd/api and tools/api): each
-// becomes a Docker stage and an output path.
-func uniqueNames(ms []Main) {
-	seen := map[string]int{}
-	for i := range ms {
-		n := ms[i].Name
-		seen[n]++
-		if seen[n] > 1 {
-			ms[i].Name = n + "-" + strconv.Itoa(seen[n])
+// isVersionElement is the go command's test for a major version suffix:
+// v2 and up ("v1" and "v0…" are not).
+func isVersionElement(s string) bool {
+	if len(s) < 2 || s[0] != 'v' || s[1] == '0' || s[1] == '1' && len(s) == 2 {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || '9' < s[i] {
+			return false
 		}
 	}
+	return true
 }
 
 // versionVar finds a package-level string var that -ldflags -X can set.

@@ -33,8 +33,11 @@ type Facts struct {
 
 // Main is one main package: one binary in the image.
 type Main struct {
-	Dir       string `json:"dir"`  // "./cmd/api" or "." — slash-separated, relative to the module root
-	Name      string `json:"name"` // binary name: last element of Dir, or the module's last element for "."
+	Dir string `json:"dir"` // "./cmd/api" or "." — slash-separated, relative to the module root
+	// Name is the binary's name exactly as `go build` gives it: the last
+	// element of the import path, skipping a /vN suffix; case kept, not
+	// made unique (the plan derives Docker-safe stage names from it).
+	Name      string `json:"name"`
 	Cgo       bool   `json:"cgo"`
 	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 (imported at cmd/api/db.go:7)"
 	// CgoSource is where the cgo need was seen (file:line), empty when no cgo.

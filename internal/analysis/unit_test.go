@@ -56,28 +56,23 @@ func TestIsSecret(t *testing.T) {
 	}
 }
 
-func TestBinaryName(t *testing.T) {
-	for _, tc := range []struct{ rel, mod, want string }{
-		{".", "example.com/app", "app"},
-		{".", "github.com/acme/Web-Server/v3", "web-server"},
-		{"cmd/API", "example.com/x", "api"},
-		{"cmd/my tool!", "example.com/x", "mytool"},
-		{"cmd/2fa", "example.com/x", "app-2fa"},
-		{"cmd/___", "example.com/x", "app-___"},
-		{"cmd/日本", "example.com/x", "app"},
+func TestExecName(t *testing.T) {
+	for _, tc := range []struct{ importPath, want string }{
+		{"example.com/app", "app"},
+		{"github.com/acme/Web-Server/v3", "Web-Server"},
+		{"example.com/x/cmd/API", "API"},
+		{"example.com/x/cmd/my_worker", "my_worker"},
+		{"example.com/x/cmd/2fa", "2fa"},
+		{"example.com/x/cmd/v2", "cmd"}, // go build names it after the parent too
+		{"example.com/x/v1", "v1"},      // v1 and v0 are not major version suffixes
+		{"example.com/x/v02", "v02"},
+		{"example.com/x/v10", "x"},
+		{"v2", "v2"},
+		{"example.com/x/cmd/日本", "日本"},
 	} {
-		if got := binaryName(tc.rel, tc.mod); got != tc.want {
-			t.Errorf("binaryName(%q, %q) = %q, want %q", tc.rel, tc.mod, got, tc.want)
+		if got := execName(tc.importPath); got != tc.want {
+			t.Errorf("execName(%q) = %q, want %q", tc.importPath, got, tc.want)
 		}
-	}
-}
-
-func TestUniqueNames(t *testing.T) {
-	ms := []Main{{Name: "api"}, {Name: "api"}, {Name: "web"}, {Name: "api"}}
-	uniqueNames(ms)
-	got := []string{ms[0].Name, ms[1].Name, ms[2].Name, ms[3].Name}
-	if strings.Join(got, ",") != "api,api-2,web,api-3" {
-		t.Errorf("uniqueNames = %v", got)
 	}
 }
 
