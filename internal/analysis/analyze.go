@@ -202,8 +202,22 @@ func (a *analyzer) mainPackages() ([]*pkg, error) {
 	return nil, noMainError(a.mod.path)
 }
 
-// healthStub is the file dockgen writes for its HEALTHCHECK probe.
-const healthStub = "dockgen_health.go"
+// probeFunc is the function dockgen's health probe file declares. The
+// file is found by it, not by its name: users may rename or move it
+// within the package.
+const probeFunc = "dockgenProbe"
+
+// probeFile returns the main package's file declaring func dockgenProbe.
+func probeFile(m *pkg) *file {
+	for _, f := range m.files {
+		for _, d := range f.ast.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == probeFunc {
+				return f
+			}
+		}
+	}
+	return nil
+}
 
 // buildMain puts together one main's facts from its files. ok is false for
 // a package main without func main: it builds no binary.
@@ -225,9 +239,19 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 	}
 	mn := Main{Dir: mainDir(m.rel), Name: execName(m.path), Source: a.pos(fnMain.Name.Pos())}
 
+	// dockgen's probe file is not the service's code: what it reads, dials
+	// and registers says nothing about the service.
+	probe := probeFile(m)
+	if probe != nil {
+		mn.ProbeFile = probe.rel
+	}
 	var files []*file
 	for _, p := range pkgs {
-		files = append(files, p.files...)
+		for _, f := range p.files {
+			if f != probe {
+				files = append(files, f)
+			}
+		}
 		for _, pat := range p.bp.EmbedPatterns {
 			facts.Embed = append(facts.Embed, path.Join(p.rel, strings.TrimPrefix(pat, "all:")))
 		}
@@ -260,9 +284,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 		mn.LongRunning = mn.LongRunning || ff.long
 		tzEmbedded = tzEmbedded || ff.tzEmbedded
 		for _, n := range ff.needs {
-			if path.Base(f.rel) == healthStub {
-				break // dockgen's probe talks plain HTTP to its own container
-			}
 			if _, ok := needs[n.Need]; !ok {
 				needs[n.Need] = n.Source
 			}
@@ -309,7 +330,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 	}
 	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
-	mn.HasHealthStub = exists(filepath.Join(m.dir, healthStub))
 	return mn, true
 }
 

@@ -57,9 +57,11 @@ type Main struct {
 	// VersionVar is a package-level string variable in package main that
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
-	// HasHealthStub is true when the package already holds dockgen's health
-	// probe file (so regeneration keeps it and does not add another).
-	HasHealthStub bool `json:"has_health_stub,omitempty"`
+	// ProbeFile is the module-relative path of the file in the main package
+	// that declares func dockgenProbe: dockgen's health probe, wherever the
+	// user moved it ("" when none). Its code does not count as the
+	// service's: listeners, env, needs and health routes come from the rest.
+	ProbeFile string `json:"probe_file,omitempty"`
 	// Source is the file:line of func main.
 	Source string `json:"source,omitempty"`
 }

@@ -277,7 +277,7 @@ type planCase struct {
 func TestBuild(t *testing.T) {
 	stubbed := func() *analysis.Facts {
 		m := httpMain(".", "app", 8080)
-		m.HasHealthStub = true
+		m.ProbeFile = "dockgen_health.go"
 		return facts(m)
 	}()
 	cases := []planCase{
