@@ -34,9 +34,12 @@ type analyzer struct {
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
 
-	deps    map[string]depResult // by import path
-	missing map[string]bool      // dependency modules whose source is not on disk
-	cache   string               // module cache dir
+	repoDeps      map[string]repoResult // cgo decisions by import path, from the repository
+	vendorMissing map[string]bool       // modules vendor/ lacks imported packages of
+	cacheDeps     map[string]*depInfo   // dependency headers read from the module cache
+	missing       map[string]bool       // modules whose source the cache lacks, so a decision is unconfirmed
+	cache         string                // module cache dir
+	notes         []Warning             // Facts.CacheNotes
 }
 
 // shared holds indexes over every parsed package, built once on first use
@@ -63,20 +66,19 @@ func Analyze(dir string) (*Facts, error) {
 		return nil, &InputError{Op: "read", File: filepath.ToSlash(dir), Err: unwrapPath(err), Hint: "pass the directory of a Go module (the one holding go.mod)"}
 	}
 	a := &analyzer{
-		root:    root,
-		ctx:     build.Default,
-		fset:    token.NewFileSet(),
-		pkgs:    map[string]*pkg{},
-		shared:  &shared{},
-		src:     &sync.Map{},
-		funcs:   map[*ast.FuncDecl]*funcIndex{},
-		helpers: map[*ast.FuncDecl]int{},
-		deps:    map[string]depResult{},
-		missing: map[string]bool{},
+		root:          root,
+		ctx:           buildContext(),
+		fset:          token.NewFileSet(),
+		pkgs:          map[string]*pkg{},
+		shared:        &shared{},
+		src:           &sync.Map{},
+		funcs:         map[*ast.FuncDecl]*funcIndex{},
+		helpers:       map[*ast.FuncDecl]int{},
+		repoDeps:      map[string]repoResult{},
+		vendorMissing: map[string]bool{},
+		cacheDeps:     map[string]*depInfo{},
+		missing:       map[string]bool{},
 	}
-	// The image is linux; cgo on so cgo files are seen, not dropped.
-	a.ctx.GOOS, a.ctx.GOARCH, a.ctx.CgoEnabled = "linux", "amd64", true
-	a.ctx.BuildTags = nil
 	a.depCtx = a.ctx // dependencies: plain reads, nothing kept
 	a.ctx.OpenFile = a.openSource
 
@@ -145,10 +147,27 @@ func Analyze(dir string) (*Facts, error) {
 	for _, name := range facts.Services {
 		facts.ServiceSources = append(facts.ServiceSources, Source{Name: name, Source: services[name]})
 	}
-	warns = append(warns, a.missingWarning(facts.ModuleSource)...)
+	warns = append(warns, a.vendorWarning(facts.ModuleSource)...)
 	facts.Warnings = sortWarnings(warns)
+	a.notes = append(a.notes, a.missingNote(facts.ModuleSource)...)
+	facts.CacheNotes = sortWarnings(a.notes)
 	normalize(facts)
 	return facts, nil
+}
+
+// buildContext is the build configuration files are selected for: the
+// image's (linux, cgo on so cgo files are seen, not dropped), whatever the
+// machine running dockgen has in GOOS, GOARCH, CGO_ENABLED, GOFLAGS or
+// GOEXPERIMENT, so the facts do not depend on its environment.
+func buildContext() build.Context {
+	return build.Context{
+		GOOS:        "linux",
+		GOARCH:      "amd64",
+		CgoEnabled:  true,
+		Compiler:    "gc",
+		ReleaseTags: build.Default.ReleaseTags, // this Go release's: not from the environment
+		ToolTags:    []string{"amd64.v1"},      // the GOAMD64 default
+	}
 }
 
 func unwrapPath(err error) error {

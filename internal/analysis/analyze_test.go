@@ -23,10 +23,15 @@ import (
 //	                 a key ending in "~" checks that the string contains the value
 //	want-error.json  Analyze must fail with an *InputError with these fields
 //	                 (op, file, line) and a non-empty hint
+//	want-cachenotes.json  Facts.CacheNotes, matched like want.json (default [])
 //	env              KEY=VALUE lines set for the test
 //
 // Paths starting with ../ land beside the module: ../modcache/... is the
 // GOMODCACHE, ../outside/... is a directory outside the module.
+//
+// Facts depend on the repository alone: every fixture is analyzed again
+// with an empty module cache and without its env lines, and the JSON facts
+// must be identical (only CacheNotes may differ).
 func TestFixtures(t *testing.T) {
 	paths, err := filepath.Glob("testdata/*.txtar")
 	if err != nil || len(paths) == 0 {
@@ -39,7 +44,8 @@ func TestFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir, want, wantErr := writeFixture(t, ar)
+			dir, fx := writeFixture(t, ar)
+			want, wantErr := fx.want, fx.wantErr
 			facts, err := Analyze(dir)
 			if wantErr != nil {
 				checkInputError(t, err, wantErr)
@@ -63,6 +69,27 @@ func TestFixtures(t *testing.T) {
 			if !reflect.DeepEqual(facts, again) {
 				t.Errorf("second Analyze differs:\n%s\n%s", mustJSON(t, facts), mustJSON(t, again))
 			}
+			var notes any = []any{}
+			if facts.CacheNotes != nil {
+				notes = toJSONValue(t, facts.CacheNotes)
+			}
+			if fx.wantNotes == nil {
+				fx.wantNotes = []any{}
+			}
+			matchJSON(t, "cache_notes", fx.wantNotes, notes)
+
+			// Another machine: nothing in the module cache, no go env.
+			for _, k := range fx.env {
+				t.Setenv(k, "")
+			}
+			t.Setenv("GOMODCACHE", t.TempDir())
+			bare, err := Analyze(dir)
+			if err != nil {
+				t.Fatalf("Analyze with an empty module cache: %v", err)
+			}
+			if g, w := mustJSON(t, bare), mustJSON(t, facts); g != w {
+				t.Errorf("facts differ with an empty module cache and no go env:\n%s\nwant:\n%s", g, w)
+			}
 			if t.Failed() {
 				t.Logf("facts:\n%s", mustJSON(t, facts))
 			}
@@ -70,8 +97,14 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// fixture is what a txtar archive expects, and the env keys it sets.
+type fixture struct {
+	want, wantErr, wantNotes any
+	env                      []string
+}
+
 // writeFixture writes the archive and returns the module dir and expectations.
-func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr any) {
+func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, fx fixture) {
 	t.Helper()
 	base := t.TempDir()
 	dir = filepath.Join(base, "mod")
@@ -88,15 +121,18 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr an
 	t.Setenv("GONOPROXY", "")
 	for _, f := range ar.Files {
 		switch f.Name {
-		case "want.json", "want-error.json":
+		case "want.json", "want-error.json", "want-cachenotes.json":
 			var v any
 			if err := json.Unmarshal(f.Data, &v); err != nil {
 				t.Fatalf("%s: %v", f.Name, err)
 			}
-			if f.Name == "want.json" {
-				want = v
-			} else {
-				wantErr = v
+			switch f.Name {
+			case "want.json":
+				fx.want = v
+			case "want-error.json":
+				fx.wantErr = v
+			default:
+				fx.wantNotes = v
 			}
 			continue
 		case "env":
@@ -104,6 +140,7 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr an
 			for sc.Scan() {
 				if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok {
 					t.Setenv(k, v)
+					fx.env = append(fx.env, k)
 				}
 			}
 			continue
@@ -116,7 +153,7 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr an
 			t.Fatal(err)
 		}
 	}
-	return dir, want, wantErr
+	return dir, fx
 }
 
 func checkInputError(t *testing.T, err error, want any) {

@@ -6,6 +6,12 @@
 // file:line it was read from, so dockgen can explain each choice it makes.
 // The JSON form of Facts is the stable `dockgen analyze --json` contract:
 // fields may be added, never renamed.
+//
+// Facts depend on the repository alone, so files generated from them are
+// the same on every machine: no environment variable (GOOS, GOFLAGS,
+// GOPRIVATE, GOWORK, ...) and no module cache content changes a fact. The
+// module cache and go env are read only to add Facts.CacheNotes, hints that
+// confirm or question a decision and are not part of the JSON contract.
 package analysis
 
 // Facts is everything dockgen knows about one module.
@@ -17,18 +23,25 @@ type Facts struct {
 	GoSource     string `json:"go_source,omitempty"`
 	Toolchain    string `json:"toolchain"`
 	// ToolchainSource is the go.mod:line of the toolchain directive.
-	ToolchainSource string    `json:"toolchain_source,omitempty"`
-	HasGoSum        bool      `json:"go_sum"`
-	Cgo             bool      `json:"cgo"`
-	Mains           []Main    `json:"mains"`
-	Embed           []string  `json:"embed"`
-	Vendor          bool      `json:"vendor"`
-	Workspace       string    `json:"workspace"`
-	ReplaceDirs     []string  `json:"replace_dirs"`
-	PrivateModules  []string  `json:"private_modules"`
-	Services        []string  `json:"services"`
-	ServiceSources  []Source  `json:"service_sources,omitempty"`
-	Warnings        []Warning `json:"warnings"`
+	ToolchainSource string   `json:"toolchain_source,omitempty"`
+	HasGoSum        bool     `json:"go_sum"`
+	Cgo             bool     `json:"cgo"`
+	Mains           []Main   `json:"mains"`
+	Embed           []string `json:"embed"`
+	Vendor          bool     `json:"vendor"`
+	Workspace       string   `json:"workspace"`
+	ReplaceDirs     []string `json:"replace_dirs"`
+	// PrivateModules is empty unless the repository itself marks modules as
+	// private: $GOPRIVATE is the machine's, so it only adds a CacheNote.
+	PrivateModules []string  `json:"private_modules"`
+	Services       []string  `json:"services"`
+	ServiceSources []Source  `json:"service_sources,omitempty"`
+	Warnings       []Warning `json:"warnings"`
+	// CacheNotes are what the machine's module cache and go env add: they
+	// confirm or question a decision ("module cache: ./cmd/api does not link
+	// github.com/mattn/go-sqlite3 ...") but never change one, and are not
+	// part of the JSON contract, so the facts depend on the repository alone.
+	CacheNotes []Warning `json:"-"`
 }
 
 // Main is one main package: one binary in the image.
@@ -39,7 +52,12 @@ type Main struct {
 	// made unique (the plan derives Docker-safe stage names from it).
 	Name      string `json:"name"`
 	Cgo       bool   `json:"cgo"`
-	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 (imported at cmd/api/db.go:7)"
+	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 uses cgo (imported at cmd/api/db.go:7)"
+	// CgoGuessed is true when cgo is on because go.mod requires a known cgo
+	// module that the main may link through its third-party dependencies,
+	// whose sources are not in the repository: a cgo build on a glibc
+	// runtime always works, a stub does not.
+	CgoGuessed bool `json:"cgo_guessed,omitempty"`
 	// CgoSource is where the cgo need was seen (file:line), empty when no cgo.
 	CgoSource string     `json:"cgo_source,omitempty"`
 	Listeners []Listener `json:"listeners"`

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -22,6 +23,17 @@ type modInfo struct {
 	file     *modfile.File
 	vendor   bool
 	requires []*modfile.Require // sorted by module path length, longest first
+	// inOrder are the modules the build may link, as go.mod lists them:
+	// its requires, and before go 1.17 (when go.mod lists only direct
+	// dependencies) the modules go.sum has sources for.
+	inOrder []listedModule
+	sources map[string]string // module path → go.mod:line or go.sum:line
+}
+
+// listedModule is a module named by go.mod or go.sum, with where.
+type listedModule struct {
+	path   string
+	source string
 }
 
 // readModule fills the go.mod facts and checks what would make the Docker
@@ -61,8 +73,23 @@ func (a *analyzer) readModule(f *Facts) error {
 		f.Workspace = "go.work"
 	}
 
+	a.mod.sources = map[string]string{}
+	for _, r := range mf.Require {
+		src := lineSource("go.mod", r.Syntax)
+		a.mod.inOrder = append(a.mod.inOrder, listedModule{r.Mod.Path, src})
+		if _, ok := a.mod.sources[r.Mod.Path]; !ok {
+			a.mod.sources[r.Mod.Path] = src
+		}
+	}
+	sum := a.sumOnly(mf.Require)
+	for _, r := range sum {
+		a.mod.sources[r.Mod.Path] = lineSource("go.sum", r.Syntax)
+		if listsOnlyDirect(mf) {
+			a.mod.inOrder = append(a.mod.inOrder, listedModule{r.Mod.Path, lineSource("go.sum", r.Syntax)})
+		}
+	}
 	a.mod.requires = append(a.mod.requires, mf.Require...)
-	a.mod.requires = append(a.mod.requires, a.sumOnly(mf.Require)...)
+	a.mod.requires = append(a.mod.requires, sum...)
 	sort.SliceStable(a.mod.requires, func(i, j int) bool {
 		return len(a.mod.requires[i].Mod.Path) > len(a.mod.requires[j].Mod.Path)
 	})
@@ -94,18 +121,57 @@ func (a *analyzer) readModule(f *Facts) error {
 	}
 	f.ReplaceDirs = sortedUnique(f.ReplaceDirs)
 
-	// GONOPROXY defaults to GOPRIVATE in the go command; either marks a module
-	// the builder must fetch with credentials.
-	patterns := strings.Trim(a.env.get("GOPRIVATE")+","+a.env.get("GONOPROXY"), ",")
-	if patterns != "" {
+	a.privateNote(mf, local)
+	return nil
+}
+
+// privateNote hints at --private when the machine's GOPRIVATE (or
+// GONOPROXY, which defaults to it) matches required modules. It is a
+// CacheNote, not a fact: facts come from the repository alone.
+func (a *analyzer) privateNote(mf *modfile.File, local map[string]bool) {
+	for _, key := range []string{"GOPRIVATE", "GONOPROXY"} {
+		patterns := a.env.get(key)
+		if patterns == "" {
+			continue
+		}
+		var hits []string
+		src := ""
 		for _, r := range mf.Require {
 			if !local[r.Mod.Path] && module.MatchPrefixPatterns(patterns, r.Mod.Path) {
-				f.PrivateModules = append(f.PrivateModules, r.Mod.Path)
+				if src == "" {
+					src = lineSource("go.mod", r.Syntax)
+				}
+				hits = append(hits, fmt.Sprintf("%s (%s)", r.Mod.Path, lineSource("go.mod", r.Syntax)))
 			}
 		}
+		if len(hits) == 0 {
+			continue
+		}
+		them := "it"
+		if len(hits) > 1 {
+			them = "them"
+		}
+		if len(hits) > 3 {
+			hits = append(hits[:3], fmt.Sprintf("%d more", len(hits)-3))
+		}
+		a.notes = append(a.notes, Warning{Code: "private-modules", Source: src,
+			Message: fmt.Sprintf("%s matches %s: pass --private to build %s in the image", key, strings.Join(hits, ", "), them)})
+		return
 	}
-	f.PrivateModules = sortedUnique(f.PrivateModules)
-	return nil
+}
+
+// listsOnlyDirect reports whether go.mod predates go 1.17, when go.mod
+// began to list every module the build uses. No go directive means 1.16.
+func listsOnlyDirect(mf *modfile.File) bool {
+	if mf.Go == nil {
+		return true
+	}
+	major, rest, _ := strings.Cut(mf.Go.Version, ".")
+	minor, _, _ := strings.Cut(rest, ".")
+	minor = strings.TrimRightFunc(minor, func(r rune) bool { return r < '0' || r > '9' })
+	ma, err1 := strconv.Atoi(major)
+	mi, err2 := strconv.Atoi(minor)
+	return err1 == nil && err2 == nil && ma == 1 && mi < 17
 }
 
 // modError converts a go.mod parse failure, keeping the line of the first error.
@@ -221,18 +287,23 @@ func (a *analyzer) sumOnly(reqs []*modfile.Require) []*modfile.Require {
 		required[r.Mod.Path] = true
 	}
 	best := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
+	lines := map[string]int{} // first line naming the module
+	for i, line := range strings.Split(string(b), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) != 3 || strings.HasSuffix(fields[1], "/go.mod") || required[fields[0]] {
 			continue
 		}
 		if v := fields[1]; semver.IsValid(v) && semver.Compare(v, best[fields[0]]) > 0 {
 			best[fields[0]] = v
+			if lines[fields[0]] == 0 {
+				lines[fields[0]] = i + 1
+			}
 		}
 	}
 	var out []*modfile.Require
 	for _, p := range slices.Sorted(maps.Keys(best)) {
-		out = append(out, &modfile.Require{Mod: module.Version{Path: p, Version: best[p]}})
+		out = append(out, &modfile.Require{Mod: module.Version{Path: p, Version: best[p]},
+			Syntax: &modfile.Line{Start: modfile.Position{Line: lines[p]}}})
 	}
 	return out
 }
