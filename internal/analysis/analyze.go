@@ -96,44 +96,57 @@ func Analyze(dir string) (*Facts, error) {
 
 	// Parse every main's closure before scanning any code, so the indexes
 	// the evaluator searches are the same whatever main is looked at first.
+	// A broken package fails only the mains that import it.
 	closures := make([][]*pkg, len(mains))
-	var missing []missingImport
+	missing := make([][]missingImport, len(mains))
+	errs := make([]*InputError, len(mains))
+	var parsed []*pkg
 	seen := map[*pkg]bool{}
 	for i, m := range mains {
-		ps, ms, err := a.closure(m)
-		if err != nil {
-			return nil, err
-		}
-		closures[i] = ps
-		missing = append(missing, ms...)
-		for _, p := range ps {
+		closures[i], missing[i], errs[i] = a.closure(m)
+		for _, p := range closures[i] {
 			if !seen[p] {
 				seen[p] = true
-				a.all = append(a.all, p)
+				parsed = append(parsed, p)
 			}
 		}
 	}
-	sort.Slice(a.all, func(i, j int) bool { return a.all[i].rel < a.all[j].rel })
-	a.parseAll(a.all)
-	for _, ps := range closures {
-		for _, p := range ps {
-			if p.parseErr != nil {
-				return nil, p.parseErr
-			}
+	sort.Slice(parsed, func(i, j int) bool { return parsed[i].rel < parsed[j].rel })
+	a.parseAll(parsed)
+	for _, p := range parsed {
+		if p.parseErr == nil {
+			a.all = append(a.all, p) // only whole packages are scanned and searched
 		}
 	}
-	warns := a.missingWarnings(missing)
+	var warns []Warning
+	for i, m := range mains {
+		if errs[i] == nil {
+			errs[i] = closureError(m, closures[i])
+		}
+		if errs[i] == nil {
+			warns = append(warns, a.missingWarnings(missing[i])...)
+		}
+	}
 	a.scanAll()
 
 	services := map[string]string{}
+	var noFunc []*pkg
 	for i, m := range mains {
-		mn, ok := a.buildMain(m, closures[i], facts, services, &warns)
+		mn, ok := a.buildMain(m, closures[i], errs[i], facts, services, &warns)
 		if ok {
 			facts.Mains = append(facts.Mains, mn)
+		} else {
+			noFunc = append(noFunc, m)
 		}
 	}
 	if len(facts.Mains) == 0 {
-		return nil, noMainError(a.mod.path)
+		return nil, a.noFuncMainError(noFunc)
+	}
+	if len(noFunc) > 0 {
+		for _, m := range noFunc {
+			warns = append(warns, Warning{Code: "no-func-main", Source: a.pos(m.files[0].ast.Name.Pos()),
+				Message: "package main has no func main, so it builds no binary; dockgen skips it"})
+		}
 	}
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
@@ -176,6 +189,46 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// closureError is the error that keeps a main from building: its own
+// package's first, else the first broken package it imports.
+func closureError(m *pkg, ps []*pkg) *InputError {
+	if ie := asInputError(m.parseErr); ie != nil {
+		return ie
+	}
+	for _, p := range ps {
+		if ie := asInputError(p.parseErr); ie != nil {
+			return ie
+		}
+	}
+	return nil
+}
+
+func asInputError(err error) *InputError {
+	if err == nil {
+		return nil
+	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return ie
+	}
+	return &InputError{Op: "load", File: ".", Err: err, Hint: "fix the package so `go build` accepts it"}
+}
+
+// noFuncMainError is the error when no package main has func main: it
+// names the first such package, so the user sees what is missing.
+func (a *analyzer) noFuncMainError(noFunc []*pkg) *InputError {
+	if len(noFunc) == 0 {
+		return noMainError(a.mod.path)
+	}
+	pos := a.fset.PositionFor(noFunc[0].files[0].ast.Name.Pos(), false)
+	err := errors.New("package main has no func main")
+	if len(noFunc) > 1 {
+		err = fmt.Errorf("package main has no func main (nor have the other %d package main directories)", len(noFunc)-1)
+	}
+	return &InputError{Op: "find main packages", File: pos.Filename, Line: pos.Line, Err: err,
+		Hint: "add `func main()` to it: only a package main with func main builds a binary"}
 }
 
 func noMainError(mod string) *InputError {
@@ -239,8 +292,10 @@ func probeFile(m *pkg) *file {
 }
 
 // buildMain puts together one main's facts from its files. ok is false for
-// a package main without func main: it builds no binary.
-func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
+// a package main without func main: it builds no binary. A main that cannot
+// build (err) gets what could be read: Dir, Name and, when its own package
+// parsed, Source.
+func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
 	var fnMain *ast.FuncDecl
 	for _, f := range m.files {
 		for _, d := range f.ast.Decls {
@@ -249,14 +304,17 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 			}
 		}
 	}
+	mn := Main{Dir: mainDir(m.rel), Name: execName(m.path)}
+	if fnMain != nil {
+		mn.Source = a.pos(fnMain.Name.Pos())
+	}
+	if err != nil {
+		mn.Err, mn.Error = err, err.Error()
+		return mn, true
+	}
 	if fnMain == nil {
-		if len(m.files) > 0 {
-			*warns = append(*warns, Warning{Code: "no-func-main", Source: a.pos(m.files[0].ast.Name.Pos()),
-				Message: "package main has no func main, so it builds no binary; dockgen skips it"})
-		}
 		return Main{}, false
 	}
-	mn := Main{Dir: mainDir(m.rel), Name: execName(m.path), Source: a.pos(fnMain.Name.Pos())}
 
 	// dockgen's probe file is not the service's code: what it reads, dials
 	// and registers says nothing about the service.

@@ -22,7 +22,8 @@ import (
 //	                 keys to check, arrays must match in length and in order;
 //	                 a key ending in "~" checks that the string contains the value
 //	want-error.json  Analyze must fail with an *InputError with these fields
-//	                 (op, file, line) and a non-empty hint
+//	                 (op, file, line) and a non-empty hint, or, when the
+//	                 module has one main, that main must carry it (Main.Err)
 //	want-cachenotes.json  Facts.CacheNotes, matched like want.json (default [])
 //	env              KEY=VALUE lines set for the test
 //
@@ -48,6 +49,10 @@ func TestFixtures(t *testing.T) {
 			want, wantErr := fx.want, fx.wantErr
 			facts, err := Analyze(dir)
 			if wantErr != nil {
+				if err == nil && len(facts.Mains) == 1 && facts.Mains[0].Err != nil {
+					err = facts.Mains[0].Err
+					checkMainErrors(t, facts)
+				}
 				checkInputError(t, err, wantErr)
 				return
 			}
@@ -60,6 +65,7 @@ func TestFixtures(t *testing.T) {
 			got := toJSONValue(t, facts)
 			matchJSON(t, "facts", want, got)
 			checkSources(t, dir, facts)
+			checkMainErrors(t, facts)
 
 			// Same input, same facts.
 			again, err := Analyze(dir)
@@ -168,6 +174,22 @@ func checkInputError(t *testing.T, err error, want any) {
 		t.Errorf("InputError %v has no hint", ie)
 	}
 	t.Logf("error: %v\nhint: %s", ie, ie.Hint)
+}
+
+// checkMainErrors checks that every broken main says why and what to do.
+func checkMainErrors(t testing.TB, f *Facts) {
+	t.Helper()
+	for _, m := range f.Mains {
+		if m.Err == nil {
+			if m.Error != "" {
+				t.Errorf("%s: Error %q without Err", m.Dir, m.Error)
+			}
+			continue
+		}
+		if m.Error != m.Err.Error() || m.Err.Hint == "" || m.Err.File == "" || m.Dir == "" || m.Name == "" {
+			t.Errorf("%s: broken main without error text, hint, file or name: %+v %#v", m.Dir, m, m.Err)
+		}
+	}
 }
 
 func toJSONValue(t *testing.T, v any) any {
@@ -298,7 +320,11 @@ func allSources(f *Facts) []string {
 		out = append(out, w.Source)
 	}
 	for _, m := range f.Mains {
-		out = append(out, m.Source)
+		if m.Err == nil {
+			out = append(out, m.Source) // a broken main may have none
+		} else {
+			add(m.Source)
+		}
 		add(m.CgoSource, m.HealthSource)
 		for _, l := range m.Listeners {
 			out = append(out, l.Source)

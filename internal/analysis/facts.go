@@ -82,6 +82,13 @@ type Main struct {
 	ProbeFile string `json:"probe_file,omitempty"`
 	// Source is the file:line of func main.
 	Source string `json:"source,omitempty"`
+	// Err is why this main cannot be built (a syntax error, an unreadable
+	// file, an invalid directory name in its own package or one it imports);
+	// nil when it can. Other mains are not affected: only module-level
+	// problems make Analyze fail. A broken main has only Dir, Name and,
+	// when its package could be read, Source. Error is Err's text.
+	Err   *InputError `json:"-"`
+	Error string      `json:"error,omitempty"`
 }
 
 // Listener is one listen address found in the code.

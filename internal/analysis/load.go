@@ -131,8 +131,8 @@ func (a *analyzer) importDir(dir string) (*pkg, error) {
 }
 
 func (a *analyzer) addPkg(dir string, bp *build.Package, err error) (*pkg, error) {
-	if errors.Is(err, fs.ErrPermission) {
-		return nil, a.fsError("read", err)
+	if errors.Is(err, fs.ErrPermission) && (bp == nil || len(bp.InvalidGoFiles) == 0) {
+		return nil, a.fsError("read", err) // the directory itself: the build context cannot read it
 	}
 	var noGo *build.NoGoError
 	if errors.As(err, &noGo) || bp == nil {
@@ -364,11 +364,11 @@ type missingImport struct {
 }
 
 // closure returns main package m and every module package it imports,
-// directly or not, from the import lists go/build read; nothing is parsed yet.
-func (a *analyzer) closure(m *pkg) ([]*pkg, []missingImport, error) {
+// directly or not, from the import lists go/build read; nothing is parsed
+// yet. A package that cannot be read stops only this main: err.
+func (a *analyzer) closure(m *pkg) (out []*pkg, missing []missingImport, err *InputError) {
 	seen := map[*pkg]bool{m: true}
-	out := []*pkg{m}
-	var missing []missingImport
+	out = []*pkg{m}
 	for i := 0; i < len(out); i++ {
 		p := out[i]
 		for _, ip := range p.bp.Imports {
@@ -376,9 +376,12 @@ func (a *analyzer) closure(m *pkg) ([]*pkg, []missingImport, error) {
 			if dir == "" {
 				continue
 			}
-			q, err := a.importDir(dir)
-			if err != nil {
-				return nil, nil, err
+			q, qerr := a.importDir(dir)
+			if qerr != nil {
+				if err == nil {
+					err = asInputError(qerr)
+				}
+				continue
 			}
 			if q == nil {
 				missing = append(missing, missingImport{p, ip})
@@ -391,7 +394,7 @@ func (a *analyzer) closure(m *pkg) ([]*pkg, []missingImport, error) {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
-	return out, missing, nil
+	return out, missing, err
 }
 
 // parseAll parses packages concurrently: parsing is most of the work, and
