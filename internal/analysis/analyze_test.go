@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -26,6 +27,8 @@ import (
 //	                 module has one main, that main must carry it (Main.Err)
 //	want-cachenotes.json  Facts.CacheNotes, matched like want.json (default [])
 //	env              KEY=VALUE lines set for the test
+//	symlinks         "path -> target" lines: symbolic links to create
+//	fifos            paths of named pipes to create (skipped where there are none)
 //
 // Paths starting with ../ land beside the module: ../modcache/... is the
 // GOMODCACHE, ../outside/... is a directory outside the module.
@@ -47,7 +50,7 @@ func TestFixtures(t *testing.T) {
 			}
 			dir, fx := writeFixture(t, ar)
 			want, wantErr := fx.want, fx.wantErr
-			facts, err := Analyze(dir)
+			facts, err := analyzeWithin(t, dir)
 			if wantErr != nil {
 				if err == nil && len(facts.Mains) == 1 && facts.Mains[0].Err != nil {
 					err = facts.Mains[0].Err
@@ -68,7 +71,7 @@ func TestFixtures(t *testing.T) {
 			checkMainErrors(t, facts)
 
 			// Same input, same facts.
-			again, err := Analyze(dir)
+			again, err := analyzeWithin(t, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +92,7 @@ func TestFixtures(t *testing.T) {
 				t.Setenv(k, "")
 			}
 			t.Setenv("GOMODCACHE", t.TempDir())
-			bare, err := Analyze(dir)
+			bare, err := analyzeWithin(t, dir)
 			if err != nil {
 				t.Fatalf("Analyze with an empty module cache: %v", err)
 			}
@@ -125,6 +128,7 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, fx fixture) {
 	t.Setenv("GOMODCACHE", cache)
 	t.Setenv("GOPRIVATE", "")
 	t.Setenv("GONOPROXY", "")
+	var links []txtar.File
 	for _, f := range ar.Files {
 		switch f.Name {
 		case "want.json", "want-error.json", "want-cachenotes.json":
@@ -140,6 +144,9 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, fx fixture) {
 			default:
 				fx.wantNotes = v
 			}
+			continue
+		case "symlinks", "fifos":
+			links = append(links, f)
 			continue
 		case "env":
 			sc := bufio.NewScanner(strings.NewReader(string(f.Data)))
@@ -159,7 +166,50 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, fx fixture) {
 			t.Fatal(err)
 		}
 	}
+	// Links and pipes last: a link may point at a file the archive writes.
+	for _, f := range links {
+		for _, line := range strings.Split(strings.TrimSpace(string(f.Data)), "\n") {
+			line = strings.TrimSpace(line)
+			if f.Name == "fifos" {
+				mkfifo(t, filepath.Join(dir, filepath.FromSlash(line)))
+				continue
+			}
+			name, target, ok := strings.Cut(line, " -> ")
+			if !ok {
+				t.Fatalf("symlinks: bad line %q", line)
+			}
+			p := filepath.Join(dir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.FromSlash(target), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	return dir, fx
+}
+
+// analyzeWithin runs Analyze and fails the test, instead of hanging it,
+// when it does not return in time (a read blocked on a named pipe).
+func analyzeWithin(t testing.TB, dir string) (*Facts, error) {
+	t.Helper()
+	type result struct {
+		f   *Facts
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := Analyze(dir)
+		done <- result{f, err}
+	}()
+	select {
+	case r := <-done:
+		return r.f, r.err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Analyze(%s) did not return within 10s", dir)
+		return nil, nil
+	}
 }
 
 func checkInputError(t *testing.T, err error, want any) {

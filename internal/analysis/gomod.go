@@ -55,6 +55,10 @@ func (a *analyzer) readModule(f *Facts) error {
 		return &InputError{Op: "parse", File: "go.mod", Line: 1, Err: errors.New("no module directive"),
 			Hint: "start go.mod with `module <path>` (`go mod init <path>` writes it)"}
 	}
+	if err := module.CheckImportPath(mf.Module.Mod.Path); err != nil {
+		return &InputError{Op: "check module path", File: "go.mod", Line: mf.Module.Syntax.Start.Line, Err: err,
+			Hint: "use a module path the go command accepts, like example.com/app (ASCII letters, digits and - . _ ~ in slash-separated elements): `go build` rejects this one"}
+	}
 	a.mod = &modInfo{path: mf.Module.Mod.Path, file: mf}
 	f.Module = mf.Module.Mod.Path
 	f.ModuleSource = lineSource("go.mod", mf.Module.Syntax)
@@ -100,18 +104,16 @@ func (a *analyzer) readModule(f *Facts) error {
 			continue // replaced by another module version: fetched like any other
 		}
 		local[r.Old.Path] = true
-		dir := filepath.FromSlash(r.New.Path)
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(a.root, dir)
-		}
-		rel, err := filepath.Rel(a.root, dir)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		_, used := a.mod.sources[r.Old.Path]
+		rel, err := a.replaceDir(r, used)
+		if err != nil {
 			if f.Vendor {
-				continue // vendor/ holds a copy, so the build context has everything
+				continue // vendor/ holds a copy: the build does not read the directory
 			}
-			return &InputError{Op: "check replace", File: "go.mod", Line: r.Syntax.Start.Line,
-				Err:  fmt.Errorf("%s => %s is outside the module directory", r.Old.Path, r.New.Path),
-				Hint: "vendor the dependencies (`go mod vendor`) or move the replaced module inside the directory: the Docker build context cannot reach it"}
+			return err
+		}
+		if !used && !isDir(filepath.Join(a.root, rel)) {
+			continue // go build does not read it, and there is nothing to keep
 		}
 		if rel == "." {
 			f.ReplaceDirs = append(f.ReplaceDirs, ".")
@@ -172,6 +174,59 @@ func listsOnlyDirect(mf *modfile.File) bool {
 	ma, err1 := strconv.Atoi(major)
 	mi, err2 := strconv.Atoi(minor)
 	return err1 == nil && err2 == nil && ma == 1 && mi < 17
+}
+
+// replaceDir checks a replacement by a directory and returns the directory
+// relative to the module root. The Docker build context is the module
+// directory, so the replacement must be inside it, really (not through a
+// symlink), and, when the build uses it (used: the module is required),
+// exist with a go.mod. This is the one place that decides what the build
+// context reaches, so widening it to the repository changes only this.
+func (a *analyzer) replaceDir(r *modfile.Replace, used bool) (string, *InputError) {
+	fail := func(hint, format string, args ...any) *InputError {
+		return &InputError{Op: "check replace", File: "go.mod", Line: r.Syntax.Start.Line,
+			Err: fmt.Errorf("%s => %s %s", r.Old.Path, r.New.Path, fmt.Sprintf(format, args...)), Hint: hint}
+	}
+	const outsideHint = "vendor the dependencies (`go mod vendor`) or move the replaced module inside the directory: the Docker build context cannot reach it"
+	if filepath.IsAbs(r.New.Path) || strings.HasPrefix(r.New.Path, "/") {
+		return "", fail("use a path relative to go.mod (./third_party/x) to a directory inside the module, or vendor the dependencies (`go mod vendor`): an absolute path is not in the Docker build context and differs between machines",
+			"is an absolute path")
+	}
+	dir := filepath.Join(a.root, filepath.FromSlash(r.New.Path))
+	rel, err := filepath.Rel(a.root, dir)
+	if err != nil || outside(rel) {
+		return "", fail(outsideHint, "is outside the module directory")
+	}
+	if used {
+		fi, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", fail("fix the path in go.mod: `go build` fails on it too", "names no directory")
+		case err != nil:
+			ie := a.fsError("read", err)
+			return "", ie
+		case !fi.IsDir():
+			return "", fail("fix the path in go.mod to name the replacement module's directory: `go build` fails on it too", "is not a directory")
+		}
+		if fi, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil || !fi.Mode().IsRegular() {
+			return "", fail("add the replacement module's go.mod (`go mod init "+r.Old.Path+"` in that directory) or fix the path: `go build` needs one there", "has no go.mod")
+		}
+	}
+	// A symlink in the path may lead out of the module: the build context
+	// holds the link, not what it points to.
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		if root, err := filepath.EvalSymlinks(a.root); err == nil {
+			if rr, err := filepath.Rel(root, real); err != nil || outside(rr) {
+				return "", fail(outsideHint, "leads outside the module directory through a symlink")
+			}
+		}
+	}
+	return rel, nil
+}
+
+// outside reports whether a path relative to the module root leaves it.
+func outside(rel string) bool {
+	return rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel)
 }
 
 // modError converts a go.mod parse failure, keeping the line of the first error.

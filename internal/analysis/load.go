@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/mod/module"
 )
 
 // pkg is one package directory of the analyzed module.
@@ -371,6 +373,10 @@ func (a *analyzer) closure(m *pkg) (out []*pkg, missing []missingImport, err *In
 	out = []*pkg{m}
 	for i := 0; i < len(out); i++ {
 		p := out[i]
+		if perr := module.CheckImportPath(p.path); perr != nil && err == nil {
+			err = &InputError{Op: "check package path", File: printablePath(p.rel), Err: perr,
+				Hint: "rename the directory: the go command accepts only ASCII letters, digits and - . _ ~ + in package directory names, so `go build` rejects this package"}
+		}
 		for _, ip := range p.bp.Imports {
 			dir := a.localDir(ip)
 			if dir == "" {
@@ -395,6 +401,15 @@ func (a *analyzer) closure(m *pkg) (out []*pkg, missing []missingImport, err *In
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
 	return out, missing, err
+}
+
+// printablePath quotes a path that would not print as itself (a newline,
+// invalid UTF-8), so an error message naming it stays readable.
+func printablePath(p string) string {
+	if strconv.CanBackquote(p) {
+		return p
+	}
+	return strconv.Quote(p)
 }
 
 // parseAll parses packages concurrently: parsing is most of the work, and

@@ -243,3 +243,43 @@ func TestNotADirectory(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Directory names a txtar archive cannot hold: a main there carries an
+// error naming the directory readably; the other main is unaffected.
+func TestBadDirNames(t *testing.T) {
+	t.Setenv("GOENV", "off")
+	for _, tc := range []struct{ name, file string }{
+		{"a\nb", `"cmd/a\nb"`},
+		{"\xff", `"cmd/\xff"`},
+		{"tab\there", "cmd/tab\there"},
+		{"日本", "cmd/日本"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			dir := t.TempDir()
+			writeModule(t, dir, map[string]string{
+				"go.mod":                      "module example.com/bd\n\ngo 1.22\n",
+				"cmd/good/main.go":            "package main\n\nfunc main() {}\n",
+				"cmd/" + tc.name + "/main.go": "package main\n\nfunc main() {}\n",
+			})
+			f, err := analyzeWithin(t, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var bad, good *Main
+			for i := range f.Mains {
+				switch f.Mains[i].Dir {
+				case "./cmd/good":
+					good = &f.Mains[i]
+				case "./cmd/" + tc.name:
+					bad = &f.Mains[i]
+				}
+			}
+			if good == nil || good.Err != nil || bad == nil || bad.Err == nil {
+				t.Fatalf("mains: %+v", f.Mains)
+			}
+			if bad.Err.Op != "check package path" || bad.Err.File != tc.file || !strings.Contains(bad.Error, "malformed import path") {
+				t.Errorf("error %#v (%s)", bad.Err, bad.Error)
+			}
+		})
+	}
+}
