@@ -6,6 +6,8 @@ import (
 	"go/ast"
 	"go/build"
 	"go/token"
+	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -80,6 +82,7 @@ func Analyze(dir string) (*Facts, error) {
 		missing:       map[string]bool{},
 	}
 	a.depCtx = a.ctx // dependencies: plain reads, nothing kept
+	a.depCtx.OpenFile = func(name string) (io.ReadCloser, error) { return openFile(name) }
 	a.ctx.OpenFile = a.openSource
 
 	facts := &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
@@ -588,15 +591,32 @@ func (a *analyzer) missingEmbeds() []Warning {
 		}
 		for _, pat := range p.bp.EmbedPatterns {
 			glob := strings.TrimPrefix(pat, "all:")
-			if m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob))); err != nil || len(m) > 0 {
-				continue
-			}
 			src := path.Join(p.rel, glob)
 			if pos := p.bp.EmbedPatternPos[pat]; len(pos) > 0 {
 				src = fmt.Sprintf("%s:%d", a.rel(pos[0].Filename), pos[0].Line)
 			}
-			out = append(out, Warning{Code: "embed-missing", Source: src,
-				Message: fmt.Sprintf("//go:embed %s matches no files, so go build (and the image build) fails: generate or commit them before `docker build`, or add a stage that builds them", glob)})
+			m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob)))
+			if err != nil {
+				continue
+			}
+			if len(m) == 0 {
+				out = append(out, Warning{Code: "embed-missing", Source: src,
+					Message: fmt.Sprintf("//go:embed %s matches no files, so go build (and the image build) fails: generate or commit them before `docker build`, or add a stage that builds them", glob)})
+			}
+			// go build refuses to embed a named match that is not a regular
+			// file or directory (a pipe, a device, a symlink); dockgen never
+			// reads it.
+			for _, name := range m {
+				if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+					kind := (&notRegularError{fi.Mode()}).Error()
+					if fi.Mode()&fs.ModeSymlink != 0 {
+						kind = "a symlink"
+					}
+					out = append(out, Warning{Code: "embed-irregular", Source: src,
+						Message: fmt.Sprintf("//go:embed %s matches %s, which is %s: go build fails (\"cannot embed irregular file\"); embed a regular file instead", glob, a.rel(name), kind)})
+					break
+				}
+			}
 		}
 	}
 	return out

@@ -39,7 +39,7 @@ type listedModule struct {
 // readModule fills the go.mod facts and checks what would make the Docker
 // build fail before any code is read.
 func (a *analyzer) readModule(f *Facts) error {
-	data, err := readFile(filepath.Join(a.root, "go.mod"))
+	data, err := readFile(filepath.Join(a.root, "go.mod"), maxModFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return &InputError{Op: "read", File: "go.mod", Err: errors.New("no go.mod in this directory"),
@@ -70,10 +70,21 @@ func (a *analyzer) readModule(f *Facts) error {
 		f.Toolchain = mf.Toolchain.Name
 		f.ToolchainSource = lineSource("go.mod", mf.Toolchain.Syntax)
 	}
-	f.HasGoSum = exists(filepath.Join(a.root, "go.sum"))
-	f.Vendor = exists(filepath.Join(a.root, "vendor", "modules.txt"))
+	// The go command reads these too: a named pipe or device in their place
+	// is an error here rather than a read that waits forever.
+	var ierr *InputError
+	if f.HasGoSum, ierr = a.moduleFile("go.sum"); ierr != nil {
+		return ierr
+	}
+	if f.Vendor, ierr = a.moduleFile(filepath.Join("vendor", "modules.txt")); ierr != nil {
+		return ierr
+	}
 	a.mod.vendor = f.Vendor
-	if exists(filepath.Join(a.root, "go.work")) {
+	work, ierr := a.moduleFile("go.work")
+	if ierr != nil {
+		return ierr
+	}
+	if work {
 		f.Workspace = "go.work"
 	}
 
@@ -85,7 +96,10 @@ func (a *analyzer) readModule(f *Facts) error {
 			a.mod.sources[r.Mod.Path] = src
 		}
 	}
-	sum := a.sumOnly(mf.Require)
+	sum, err := a.sumOnly(mf.Require, f.HasGoSum)
+	if err != nil {
+		return a.fsError("read", err)
+	}
 	for _, r := range sum {
 		a.mod.sources[r.Mod.Path] = lineSource("go.sum", r.Syntax)
 		if listsOnlyDirect(mf) {
@@ -332,10 +346,13 @@ func sortedUnique(s []string) []string {
 // require, at their highest such version. Before go 1.17, go.mod lists only
 // direct dependencies; the build still uses these, and go.sum is the
 // offline record of which versions (mostly the ones MVS selected).
-func (a *analyzer) sumOnly(reqs []*modfile.Require) []*modfile.Require {
-	b, err := readFile(filepath.Join(a.root, "go.sum"))
+func (a *analyzer) sumOnly(reqs []*modfile.Require, hasSum bool) ([]*modfile.Require, error) {
+	if !hasSum {
+		return nil, nil
+	}
+	b, err := readFile(filepath.Join(a.root, "go.sum"), maxModFile)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	required := map[string]bool{}
 	for _, r := range reqs {
@@ -360,5 +377,5 @@ func (a *analyzer) sumOnly(reqs []*modfile.Require) []*modfile.Require {
 		out = append(out, &modfile.Require{Mod: module.Version{Path: p, Version: best[p]},
 			Syntax: &modfile.Line{Start: modfile.Position{Line: lines[p]}}})
 	}
-	return out
+	return out, nil
 }

@@ -157,7 +157,7 @@ func (a *analyzer) openSource(name string) (io.ReadCloser, error) {
 	if !strings.HasSuffix(name, ".go") {
 		return openFile(name)
 	}
-	data, err := readFile(name)
+	data, err := readFile(name, maxGoFile)
 	if err != nil {
 		return nil, err
 	}
@@ -222,8 +222,12 @@ func (a *analyzer) parse(p *pkg) error {
 	names := append(append([]string{}, p.bp.GoFiles...), p.bp.CgoFiles...)
 	if p.err != nil {
 		// Files go/build could not read are listed here; parsing them gives
-		// the precise syntax error.
-		names = append(names, p.bp.InvalidGoFiles...)
+		// the precise syntax error. Test files are not part of the build.
+		for _, n := range p.bp.InvalidGoFiles {
+			if !strings.HasSuffix(n, "_test.go") {
+				names = append(names, n)
+			}
+		}
 	}
 	names = sortedUnique(names)
 	for _, name := range names {
@@ -233,7 +237,7 @@ func (a *analyzer) parse(p *pkg) error {
 		var err error
 		if cached, ok := a.src.LoadAndDelete(abs); ok {
 			src = cached.([]byte)
-		} else if src, err = readFile(abs); err != nil {
+		} else if src, err = readFile(abs, maxGoFile); err != nil {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}

@@ -184,11 +184,11 @@ func TestPermissionDenied(t *testing.T) {
 			}
 			return oldOpen(p)
 		}
-		readFile = func(p string) ([]byte, error) {
+		readFile = func(p string, limit int64) ([]byte, error) {
 			if denied(p) {
 				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
 			}
-			return oldRead(p)
+			return oldRead(p, limit)
 		}
 		return func() { readDir, openFile, readFile = oldDir, oldOpen, oldRead }
 	}
@@ -279,6 +279,49 @@ func TestBadDirNames(t *testing.T) {
 			}
 			if bad.Err.Op != "check package path" || bad.Err.File != tc.file || !strings.Contains(bad.Error, "malformed import path") {
 				t.Errorf("error %#v (%s)", bad.Err, bad.Error)
+			}
+		})
+	}
+}
+
+// Files over the read limits: a clear error naming the file, for the main
+// using a Go file (others unaffected) or for the module (go.mod, go.sum).
+func TestReadLimits(t *testing.T) {
+	t.Setenv("GOENV", "off")
+	big := func(prefix string, n int) string {
+		return prefix + strings.Repeat("// generated data, not code\n", n/28+1)
+	}
+	for _, tc := range []struct {
+		name, file, content string
+		mainErr             bool
+	}{
+		{"go file", "data/data.go", big("package data\n\nconst X = 1\n", maxGoFile), true},
+		{"go.mod", "go.mod", big("module example.com/big\n\ngo 1.22\n", maxModFile), false},
+		{"go.sum", "go.sum", big("", maxModFile), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"go.mod":           "module example.com/big\n\ngo 1.22\n",
+				"cmd/good/main.go": "package main\n\nfunc main() {}\n",
+				"cmd/data/main.go": "package main\n\nimport \"example.com/big/data\"\n\nfunc main() { _ = data.X }\n",
+			}
+			files[tc.file] = tc.content
+			writeModule(t, dir, files)
+			f, err := analyzeWithin(t, dir)
+			if tc.mainErr {
+				if err != nil || len(f.Mains) != 2 || f.Mains[1].Err != nil {
+					t.Fatalf("want cmd/data broken and cmd/good fine: %v %+v", err, f)
+				}
+				err = f.Mains[0].Err
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("want *InputError, got %T %v", err, err)
+			}
+			t.Logf("%v; hint: %s", ie, ie.Hint)
+			if ie.File != tc.file || !strings.Contains(ie.Error(), "over dockgen's read limit") || ie.Hint == "" {
+				t.Errorf("got %v (file %q, hint %q)", ie, ie.File, ie.Hint)
 			}
 		})
 	}
