@@ -55,7 +55,10 @@ type shared struct {
 
 // Analyze reads the Go module in dir and returns what a container setup for
 // it depends on. It is offline and read-only: it runs no go command and
-// touches no network. Problems with the module come back as *InputError.
+// touches no network. Problems with the module as a whole (go.mod, an
+// unreadable directory, no main package) come back as *InputError; a main
+// that cannot be built carries its own in Main.Err, and the others are
+// analyzed as usual.
 func Analyze(dir string) (*Facts, error) {
 	root, err := filepath.Abs(dir)
 	if err != nil {
@@ -145,8 +148,8 @@ func Analyze(dir string) (*Facts, error) {
 	if len(facts.Mains) == 0 {
 		return nil, a.noFuncMainError(noFunc)
 	}
-	if len(noFunc) > 0 {
-		for _, m := range noFunc {
+	for _, m := range noFunc {
+		if len(m.files) > 0 {
 			warns = append(warns, Warning{Code: "no-func-main", Source: a.pos(m.files[0].ast.Name.Pos()),
 				Message: "package main has no func main, so it builds no binary; dockgen skips it"})
 		}
@@ -222,7 +225,7 @@ func asInputError(err error) *InputError {
 // noFuncMainError is the error when no package main has func main: it
 // names the first such package, so the user sees what is missing.
 func (a *analyzer) noFuncMainError(noFunc []*pkg) *InputError {
-	if len(noFunc) == 0 {
+	if len(noFunc) == 0 || len(noFunc[0].files) == 0 {
 		return noMainError(a.mod.path)
 	}
 	pos := a.fset.PositionFor(noFunc[0].files[0].ast.Name.Pos(), false)

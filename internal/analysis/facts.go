@@ -5,7 +5,10 @@
 // configuration, Go version, embeds and runtime needs. Every fact carries the
 // file:line it was read from, so dockgen can explain each choice it makes.
 // The JSON form of Facts is the stable `dockgen analyze --json` contract:
-// fields may be added, never renamed.
+// fields may be added, never renamed. Facts are raw: names are what the go
+// command uses (Main.Name is go build's binary name), and making them
+// Docker-safe is the plan's decision. A main that cannot be built carries
+// its error (Main.Error); only a problem with the whole module fails.
 //
 // Facts depend on the repository alone, so files generated from them are
 // the same on every machine: no environment variable (GOOS, GOFLAGS,

@@ -106,11 +106,6 @@ func readLimited(name string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-func exists(name string) bool {
-	_, err := os.Stat(name)
-	return err == nil
-}
-
 func isDir(name string) bool {
 	fi, err := os.Stat(name)
 	return err == nil && fi.IsDir()
