@@ -6,6 +6,8 @@ import (
 	"go/ast"
 	"go/build"
 	"go/token"
+	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -34,9 +36,12 @@ type analyzer struct {
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
 
-	deps    map[string]depResult // by import path
-	missing map[string]bool      // dependency modules whose source is not on disk
-	cache   string               // module cache dir
+	repoDeps      map[string]repoResult // cgo decisions by import path, from the repository
+	vendorMissing map[string]bool       // modules vendor/ lacks imported packages of
+	cacheDeps     map[string]*depInfo   // dependency headers read from the module cache
+	missing       map[string]bool       // modules whose source the cache lacks, so a decision is unconfirmed
+	cache         string                // module cache dir
+	notes         []Warning             // Facts.CacheNotes
 }
 
 // shared holds indexes over every parsed package, built once on first use
@@ -50,7 +55,10 @@ type shared struct {
 
 // Analyze reads the Go module in dir and returns what a container setup for
 // it depends on. It is offline and read-only: it runs no go command and
-// touches no network. Problems with the module come back as *InputError.
+// touches no network. Problems with the module as a whole (go.mod, an
+// unreadable directory, no main package) come back as *InputError; a main
+// that cannot be built carries its own in Main.Err, and the others are
+// analyzed as usual.
 func Analyze(dir string) (*Facts, error) {
 	root, err := filepath.Abs(dir)
 	if err != nil {
@@ -63,21 +71,21 @@ func Analyze(dir string) (*Facts, error) {
 		return nil, &InputError{Op: "read", File: filepath.ToSlash(dir), Err: unwrapPath(err), Hint: "pass the directory of a Go module (the one holding go.mod)"}
 	}
 	a := &analyzer{
-		root:    root,
-		ctx:     build.Default,
-		fset:    token.NewFileSet(),
-		pkgs:    map[string]*pkg{},
-		shared:  &shared{},
-		src:     &sync.Map{},
-		funcs:   map[*ast.FuncDecl]*funcIndex{},
-		helpers: map[*ast.FuncDecl]int{},
-		deps:    map[string]depResult{},
-		missing: map[string]bool{},
+		root:          root,
+		ctx:           buildContext(),
+		fset:          token.NewFileSet(),
+		pkgs:          map[string]*pkg{},
+		shared:        &shared{},
+		src:           &sync.Map{},
+		funcs:         map[*ast.FuncDecl]*funcIndex{},
+		helpers:       map[*ast.FuncDecl]int{},
+		repoDeps:      map[string]repoResult{},
+		vendorMissing: map[string]bool{},
+		cacheDeps:     map[string]*depInfo{},
+		missing:       map[string]bool{},
 	}
-	// The image is linux; cgo on so cgo files are seen, not dropped.
-	a.ctx.GOOS, a.ctx.GOARCH, a.ctx.CgoEnabled = "linux", "amd64", true
-	a.ctx.BuildTags = nil
 	a.depCtx = a.ctx // dependencies: plain reads, nothing kept
+	a.depCtx.OpenFile = func(name string) (io.ReadCloser, error) { return openFile(name) }
 	a.ctx.OpenFile = a.openSource
 
 	facts := &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
@@ -94,46 +102,58 @@ func Analyze(dir string) (*Facts, error) {
 
 	// Parse every main's closure before scanning any code, so the indexes
 	// the evaluator searches are the same whatever main is looked at first.
+	// A broken package fails only the mains that import it.
 	closures := make([][]*pkg, len(mains))
-	var missing []missingImport
+	missing := make([][]missingImport, len(mains))
+	errs := make([]*InputError, len(mains))
+	var parsed []*pkg
 	seen := map[*pkg]bool{}
 	for i, m := range mains {
-		ps, ms, err := a.closure(m)
-		if err != nil {
-			return nil, err
-		}
-		closures[i] = ps
-		missing = append(missing, ms...)
-		for _, p := range ps {
+		closures[i], missing[i], errs[i] = a.closure(m)
+		for _, p := range closures[i] {
 			if !seen[p] {
 				seen[p] = true
-				a.all = append(a.all, p)
+				parsed = append(parsed, p)
 			}
 		}
 	}
-	sort.Slice(a.all, func(i, j int) bool { return a.all[i].rel < a.all[j].rel })
-	a.parseAll(a.all)
-	for _, ps := range closures {
-		for _, p := range ps {
-			if p.parseErr != nil {
-				return nil, p.parseErr
-			}
+	sort.Slice(parsed, func(i, j int) bool { return parsed[i].rel < parsed[j].rel })
+	a.parseAll(parsed)
+	for _, p := range parsed {
+		if p.parseErr == nil {
+			a.all = append(a.all, p) // only whole packages are scanned and searched
 		}
 	}
-	warns := a.missingWarnings(missing)
+	var warns []Warning
+	for i, m := range mains {
+		if errs[i] == nil {
+			errs[i] = closureError(m, closures[i])
+		}
+		if errs[i] == nil {
+			warns = append(warns, a.missingWarnings(missing[i])...)
+		}
+	}
 	a.scanAll()
 
 	services := map[string]string{}
+	var noFunc []*pkg
 	for i, m := range mains {
-		mn, ok := a.buildMain(m, closures[i], facts, services, &warns)
+		mn, ok := a.buildMain(m, closures[i], errs[i], facts, services, &warns)
 		if ok {
 			facts.Mains = append(facts.Mains, mn)
+		} else {
+			noFunc = append(noFunc, m)
 		}
 	}
 	if len(facts.Mains) == 0 {
-		return nil, noMainError(a.mod.path)
+		return nil, a.noFuncMainError(noFunc)
 	}
-	uniqueNames(facts.Mains)
+	for _, m := range noFunc {
+		if len(m.files) > 0 {
+			warns = append(warns, Warning{Code: "no-func-main", Source: a.pos(m.files[0].ast.Name.Pos()),
+				Message: "package main has no func main, so it builds no binary; dockgen skips it"})
+		}
+	}
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
 	for _, m := range facts.Mains {
@@ -146,10 +166,27 @@ func Analyze(dir string) (*Facts, error) {
 	for _, name := range facts.Services {
 		facts.ServiceSources = append(facts.ServiceSources, Source{Name: name, Source: services[name]})
 	}
-	warns = append(warns, a.missingWarning(facts.ModuleSource)...)
+	warns = append(warns, a.vendorWarning(facts.ModuleSource)...)
 	facts.Warnings = sortWarnings(warns)
+	a.notes = append(a.notes, a.missingNote(facts.ModuleSource)...)
+	facts.CacheNotes = sortWarnings(a.notes)
 	normalize(facts)
 	return facts, nil
+}
+
+// buildContext is the build configuration files are selected for: the
+// image's (linux, cgo on so cgo files are seen, not dropped), whatever the
+// machine running dockgen has in GOOS, GOARCH, CGO_ENABLED, GOFLAGS or
+// GOEXPERIMENT, so the facts do not depend on its environment.
+func buildContext() build.Context {
+	return build.Context{
+		GOOS:        "linux",
+		GOARCH:      "amd64",
+		CgoEnabled:  true,
+		Compiler:    "gc",
+		ReleaseTags: build.Default.ReleaseTags, // this Go release's: not from the environment
+		ToolTags:    []string{"amd64.v1"},      // the GOAMD64 default
+	}
 }
 
 func unwrapPath(err error) error {
@@ -158,6 +195,46 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// closureError is the error that keeps a main from building: its own
+// package's first, else the first broken package it imports.
+func closureError(m *pkg, ps []*pkg) *InputError {
+	if ie := asInputError(m.parseErr); ie != nil {
+		return ie
+	}
+	for _, p := range ps {
+		if ie := asInputError(p.parseErr); ie != nil {
+			return ie
+		}
+	}
+	return nil
+}
+
+func asInputError(err error) *InputError {
+	if err == nil {
+		return nil
+	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return ie
+	}
+	return &InputError{Op: "load", File: ".", Err: err, Hint: "fix the package so `go build` accepts it"}
+}
+
+// noFuncMainError is the error when no package main has func main: it
+// names the first such package, so the user sees what is missing.
+func (a *analyzer) noFuncMainError(noFunc []*pkg) *InputError {
+	if len(noFunc) == 0 || len(noFunc[0].files) == 0 {
+		return noMainError(a.mod.path)
+	}
+	pos := a.fset.PositionFor(noFunc[0].files[0].ast.Name.Pos(), false)
+	err := errors.New("package main has no func main")
+	if len(noFunc) > 1 {
+		err = fmt.Errorf("package main has no func main (nor have the other %d package main directories)", len(noFunc)-1)
+	}
+	return &InputError{Op: "find main packages", File: pos.Filename, Line: pos.Line, Err: err,
+		Hint: "add `func main()` to it: only a package main with func main builds a binary"}
 }
 
 func noMainError(mod string) *InputError {
@@ -203,12 +280,28 @@ func (a *analyzer) mainPackages() ([]*pkg, error) {
 	return nil, noMainError(a.mod.path)
 }
 
-// healthStub is the file dockgen writes for its HEALTHCHECK probe.
-const healthStub = "dockgen_health.go"
+// probeFunc is the function dockgen's health probe file declares. The
+// file is found by it, not by its name: users may rename or move it
+// within the package.
+const probeFunc = "dockgenProbe"
+
+// probeFile returns the main package's file declaring func dockgenProbe.
+func probeFile(m *pkg) *file {
+	for _, f := range m.files {
+		for _, d := range f.ast.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == probeFunc {
+				return f
+			}
+		}
+	}
+	return nil
+}
 
 // buildMain puts together one main's facts from its files. ok is false for
-// a package main without func main: it builds no binary.
-func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
+// a package main without func main: it builds no binary. A main that cannot
+// build (err) gets what could be read: Dir, Name and, when its own package
+// parsed, Source.
+func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
 	var fnMain *ast.FuncDecl
 	for _, f := range m.files {
 		for _, d := range f.ast.Decls {
@@ -217,18 +310,31 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 			}
 		}
 	}
+	mn := Main{Dir: mainDir(m.rel), Name: execName(m.path)}
+	if fnMain != nil {
+		mn.Source = a.pos(fnMain.Name.Pos())
+	}
+	if err != nil {
+		mn.Err, mn.Error = err, err.Error()
+		return mn, true
+	}
 	if fnMain == nil {
-		if len(m.files) > 0 {
-			*warns = append(*warns, Warning{Code: "no-func-main", Source: a.pos(m.files[0].ast.Name.Pos()),
-				Message: "package main has no func main, so it builds no binary; dockgen skips it"})
-		}
 		return Main{}, false
 	}
-	mn := Main{Dir: mainDir(m.rel), Name: binaryName(m.rel, a.mod.path), Source: a.pos(fnMain.Name.Pos())}
 
+	// dockgen's probe file is not the service's code: what it reads, dials
+	// and registers says nothing about the service.
+	probe := probeFile(m)
+	if probe != nil {
+		mn.ProbeFile = probe.rel
+	}
 	var files []*file
 	for _, p := range pkgs {
-		files = append(files, p.files...)
+		for _, f := range p.files {
+			if f != probe {
+				files = append(files, f)
+			}
+		}
 		for _, pat := range p.bp.EmbedPatterns {
 			facts.Embed = append(facts.Embed, path.Join(p.rel, strings.TrimPrefix(pat, "all:")))
 		}
@@ -261,9 +367,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 		mn.LongRunning = mn.LongRunning || ff.long
 		tzEmbedded = tzEmbedded || ff.tzEmbedded
 		for _, n := range ff.needs {
-			if path.Base(f.rel) == healthStub {
-				break // dockgen's probe talks plain HTTP to its own container
-			}
 			if _, ok := needs[n.Need]; !ok {
 				needs[n.Need] = n.Source
 			}
@@ -310,9 +413,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, facts *Facts, services map[str
 	}
 	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
-	if exists(filepath.Join(m.dir, healthStub)) {
-		mn.ProbeFile = path.Join(m.rel, healthStub)
-	}
 	return mn, true
 }
 
@@ -323,44 +423,30 @@ func mainDir(rel string) string {
 	return "./" + rel
 }
 
-// binaryName makes a binary and Docker stage name: lower case, only
-// [a-z0-9._-], starting with a letter.
-func binaryName(rel, modPath string) string {
-	base := path.Base(rel)
-	if rel == "." {
-		elems := strings.Split(modPath, "/")
-		base = elems[len(elems)-1]
-		if len(elems) > 1 && isMajorVersion(base) {
-			base = elems[len(elems)-2]
-		}
+// execName is the name `go build` gives the binary of the package with
+// this import path: its last element, or the one before when the last is a
+// major version suffix (example.com/tool/v2 → tool). Case is kept: making
+// it a Docker-safe stage name is the plan's decision.
+func execName(importPath string) string {
+	_, elem := path.Split(importPath)
+	if elem != importPath && isVersionElement(elem) {
+		_, elem = path.Split(path.Dir(importPath))
 	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(base) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
-			b.WriteRune(r)
-		}
-	}
-	name := b.String()
-	if name == "" {
-		return "app"
-	}
-	if name[0] < 'a' || name[0] > 'z' {
-		return "app-" + name
-	}
-	return name
+	return elem
 }
 
-// uniqueNames suffixes repeated binary names (cmd/api and tools/api): each
-// becomes a Docker stage and an output path.
-func uniqueNames(ms []Main) {
-	seen := map[string]int{}
-	for i := range ms {
-		n := ms[i].Name
-		seen[n]++
-		if seen[n] > 1 {
-			ms[i].Name = n + "-" + strconv.Itoa(seen[n])
+// isVersionElement is the go command's test for a major version suffix:
+// v2 and up ("v1" and "v0…" are not).
+func isVersionElement(s string) bool {
+	if len(s) < 2 || s[0] != 'v' || s[1] == '0' || s[1] == '1' && len(s) == 2 {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || '9' < s[i] {
+			return false
 		}
 	}
+	return true
 }
 
 // versionVar finds a package-level string var that -ldflags -X can set.
@@ -508,15 +594,32 @@ func (a *analyzer) missingEmbeds() []Warning {
 		}
 		for _, pat := range p.bp.EmbedPatterns {
 			glob := strings.TrimPrefix(pat, "all:")
-			if m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob))); err != nil || len(m) > 0 {
-				continue
-			}
 			src := path.Join(p.rel, glob)
 			if pos := p.bp.EmbedPatternPos[pat]; len(pos) > 0 {
 				src = fmt.Sprintf("%s:%d", a.rel(pos[0].Filename), pos[0].Line)
 			}
-			out = append(out, Warning{Code: "embed-missing", Source: src,
-				Message: fmt.Sprintf("//go:embed %s matches no files, so go build (and the image build) fails: generate or commit them before `docker build`, or add a stage that builds them", glob)})
+			m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob)))
+			if err != nil {
+				continue
+			}
+			if len(m) == 0 {
+				out = append(out, Warning{Code: "embed-missing", Source: src,
+					Message: fmt.Sprintf("//go:embed %s matches no files, so go build (and the image build) fails: generate or commit them before `docker build`, or add a stage that builds them", glob)})
+			}
+			// go build refuses to embed a named match that is not a regular
+			// file or directory (a pipe, a device, a symlink); dockgen never
+			// reads it.
+			for _, name := range m {
+				if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+					kind := (&notRegularError{fi.Mode()}).Error()
+					if fi.Mode()&fs.ModeSymlink != 0 {
+						kind = "a symlink"
+					}
+					out = append(out, Warning{Code: "embed-irregular", Source: src,
+						Message: fmt.Sprintf("//go:embed %s matches %s, which is %s: go build fails (\"cannot embed irregular file\"); embed a regular file instead", glob, a.rel(name), kind)})
+					break
+				}
+			}
 		}
 	}
 	return out

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -22,11 +23,19 @@ import (
 //	                 keys to check, arrays must match in length and in order;
 //	                 a key ending in "~" checks that the string contains the value
 //	want-error.json  Analyze must fail with an *InputError with these fields
-//	                 (op, file, line) and a non-empty hint
+//	                 (op, file, line) and a non-empty hint, or, when the
+//	                 module has one main, that main must carry it (Main.Err)
+//	want-cachenotes.json  Facts.CacheNotes, matched like want.json (default [])
 //	env              KEY=VALUE lines set for the test
+//	symlinks         "path -> target" lines: symbolic links to create
+//	fifos            paths of named pipes to create (skipped where there are none)
 //
 // Paths starting with ../ land beside the module: ../modcache/... is the
 // GOMODCACHE, ../outside/... is a directory outside the module.
+//
+// Facts depend on the repository alone: every fixture is analyzed again
+// with an empty module cache and without its env lines, and the JSON facts
+// must be identical (only CacheNotes may differ).
 func TestFixtures(t *testing.T) {
 	paths, err := filepath.Glob("testdata/*.txtar")
 	if err != nil || len(paths) == 0 {
@@ -39,9 +48,14 @@ func TestFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir, want, wantErr := writeFixture(t, ar)
-			facts, err := Analyze(dir)
+			dir, fx := writeFixture(t, ar)
+			want, wantErr := fx.want, fx.wantErr
+			facts, err := analyzeWithin(t, dir)
 			if wantErr != nil {
+				if err == nil && len(facts.Mains) == 1 && facts.Mains[0].Err != nil {
+					err = facts.Mains[0].Err
+					checkMainErrors(t, facts)
+				}
 				checkInputError(t, err, wantErr)
 				return
 			}
@@ -54,14 +68,36 @@ func TestFixtures(t *testing.T) {
 			got := toJSONValue(t, facts)
 			matchJSON(t, "facts", want, got)
 			checkSources(t, dir, facts)
+			checkMainErrors(t, facts)
 
 			// Same input, same facts.
-			again, err := Analyze(dir)
+			again, err := analyzeWithin(t, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(facts, again) {
 				t.Errorf("second Analyze differs:\n%s\n%s", mustJSON(t, facts), mustJSON(t, again))
+			}
+			var notes any = []any{}
+			if facts.CacheNotes != nil {
+				notes = toJSONValue(t, facts.CacheNotes)
+			}
+			if fx.wantNotes == nil {
+				fx.wantNotes = []any{}
+			}
+			matchJSON(t, "cache_notes", fx.wantNotes, notes)
+
+			// Another machine: nothing in the module cache, no go env.
+			for _, k := range fx.env {
+				t.Setenv(k, "")
+			}
+			t.Setenv("GOMODCACHE", t.TempDir())
+			bare, err := analyzeWithin(t, dir)
+			if err != nil {
+				t.Fatalf("Analyze with an empty module cache: %v", err)
+			}
+			if g, w := mustJSON(t, bare), mustJSON(t, facts); g != w {
+				t.Errorf("facts differ with an empty module cache and no go env:\n%s\nwant:\n%s", g, w)
 			}
 			if t.Failed() {
 				t.Logf("facts:\n%s", mustJSON(t, facts))
@@ -70,8 +106,14 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// fixture is what a txtar archive expects, and the env keys it sets.
+type fixture struct {
+	want, wantErr, wantNotes any
+	env                      []string
+}
+
 // writeFixture writes the archive and returns the module dir and expectations.
-func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr any) {
+func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, fx fixture) {
 	t.Helper()
 	base := t.TempDir()
 	dir = filepath.Join(base, "mod")
@@ -86,24 +128,32 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr an
 	t.Setenv("GOMODCACHE", cache)
 	t.Setenv("GOPRIVATE", "")
 	t.Setenv("GONOPROXY", "")
+	var links []txtar.File
 	for _, f := range ar.Files {
 		switch f.Name {
-		case "want.json", "want-error.json":
+		case "want.json", "want-error.json", "want-cachenotes.json":
 			var v any
 			if err := json.Unmarshal(f.Data, &v); err != nil {
 				t.Fatalf("%s: %v", f.Name, err)
 			}
-			if f.Name == "want.json" {
-				want = v
-			} else {
-				wantErr = v
+			switch f.Name {
+			case "want.json":
+				fx.want = v
+			case "want-error.json":
+				fx.wantErr = v
+			default:
+				fx.wantNotes = v
 			}
+			continue
+		case "symlinks", "fifos":
+			links = append(links, f)
 			continue
 		case "env":
 			sc := bufio.NewScanner(strings.NewReader(string(f.Data)))
 			for sc.Scan() {
 				if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok {
 					t.Setenv(k, v)
+					fx.env = append(fx.env, k)
 				}
 			}
 			continue
@@ -116,7 +166,50 @@ func writeFixture(t *testing.T, ar *txtar.Archive) (dir string, want, wantErr an
 			t.Fatal(err)
 		}
 	}
-	return dir, want, wantErr
+	// Links and pipes last: a link may point at a file the archive writes.
+	for _, f := range links {
+		for _, line := range strings.Split(strings.TrimSpace(string(f.Data)), "\n") {
+			line = strings.TrimSpace(line)
+			if f.Name == "fifos" {
+				mkfifo(t, filepath.Join(dir, filepath.FromSlash(line)))
+				continue
+			}
+			name, target, ok := strings.Cut(line, " -> ")
+			if !ok {
+				t.Fatalf("symlinks: bad line %q", line)
+			}
+			p := filepath.Join(dir, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.FromSlash(target), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir, fx
+}
+
+// analyzeWithin runs Analyze and fails the test, instead of hanging it,
+// when it does not return in time (a read blocked on a named pipe).
+func analyzeWithin(t testing.TB, dir string) (*Facts, error) {
+	t.Helper()
+	type result struct {
+		f   *Facts
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := Analyze(dir)
+		done <- result{f, err}
+	}()
+	select {
+	case r := <-done:
+		return r.f, r.err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Analyze(%s) did not return within 10s", dir)
+		return nil, nil
+	}
 }
 
 func checkInputError(t *testing.T, err error, want any) {
@@ -131,6 +224,22 @@ func checkInputError(t *testing.T, err error, want any) {
 		t.Errorf("InputError %v has no hint", ie)
 	}
 	t.Logf("error: %v\nhint: %s", ie, ie.Hint)
+}
+
+// checkMainErrors checks that every broken main says why and what to do.
+func checkMainErrors(t testing.TB, f *Facts) {
+	t.Helper()
+	for _, m := range f.Mains {
+		if m.Err == nil {
+			if m.Error != "" {
+				t.Errorf("%s: Error %q without Err", m.Dir, m.Error)
+			}
+			continue
+		}
+		if m.Error != m.Err.Error() || m.Err.Hint == "" || m.Err.File == "" || m.Dir == "" || m.Name == "" {
+			t.Errorf("%s: broken main without error text, hint, file or name: %+v %#v", m.Dir, m, m.Err)
+		}
+	}
 }
 
 func toJSONValue(t *testing.T, v any) any {
@@ -261,7 +370,11 @@ func allSources(f *Facts) []string {
 		out = append(out, w.Source)
 	}
 	for _, m := range f.Mains {
-		out = append(out, m.Source)
+		if m.Err == nil {
+			out = append(out, m.Source) // a broken main may have none
+		} else {
+			add(m.Source)
+		}
 		add(m.CgoSource, m.HealthSource)
 		for _, l := range m.Listeners {
 			out = append(out, l.Source)

@@ -5,7 +5,16 @@
 // configuration, Go version, embeds and runtime needs. Every fact carries the
 // file:line it was read from, so dockgen can explain each choice it makes.
 // The JSON form of Facts is the stable `dockgen analyze --json` contract:
-// fields may be added, never renamed.
+// fields may be added, never renamed. Facts are raw: names are what the go
+// command uses (Main.Name is go build's binary name), and making them
+// Docker-safe is the plan's decision. A main that cannot be built carries
+// its error (Main.Error); only a problem with the whole module fails.
+//
+// Facts depend on the repository alone, so files generated from them are
+// the same on every machine: no environment variable (GOOS, GOFLAGS,
+// GOPRIVATE, GOWORK, ...) and no module cache content changes a fact. The
+// module cache and go env are read only to add Facts.CacheNotes, hints that
+// confirm or question a decision and are not part of the JSON contract.
 package analysis
 
 // Facts is everything dockgen knows about one module.
@@ -17,36 +26,45 @@ type Facts struct {
 	GoSource     string `json:"go_source,omitempty"`
 	Toolchain    string `json:"toolchain"`
 	// ToolchainSource is the go.mod:line of the toolchain directive.
-	ToolchainSource string    `json:"toolchain_source,omitempty"`
-	HasGoSum        bool      `json:"go_sum"`
-	Cgo             bool      `json:"cgo"`
-	Mains           []Main    `json:"mains"`
-	Embed           []string  `json:"embed"`
-	Vendor          bool      `json:"vendor"`
-	Workspace       string    `json:"workspace"`
-	ReplaceDirs     []string  `json:"replace_dirs"`
-	PrivateModules  []string  `json:"private_modules"`
-	Services        []string  `json:"services"`
-	ServiceSources  []Source  `json:"service_sources,omitempty"`
-	Warnings        []Warning `json:"warnings"`
-	// CacheNotes are what the module cache confirmed or could not: never
-	// part of a decision, so not part of the JSON contract.
+	ToolchainSource string   `json:"toolchain_source,omitempty"`
+	HasGoSum        bool     `json:"go_sum"`
+	Cgo             bool     `json:"cgo"`
+	Mains           []Main   `json:"mains"`
+	Embed           []string `json:"embed"`
+	Vendor          bool     `json:"vendor"`
+	Workspace       string   `json:"workspace"`
+	ReplaceDirs     []string `json:"replace_dirs"`
+	// PrivateModules is empty unless the repository itself marks modules as
+	// private: $GOPRIVATE is the machine's, so it only adds a CacheNote.
+	PrivateModules []string  `json:"private_modules"`
+	Services       []string  `json:"services"`
+	ServiceSources []Source  `json:"service_sources,omitempty"`
+	Warnings       []Warning `json:"warnings"`
+	// CacheNotes are what the machine's module cache and go env add: they
+	// confirm or question a decision ("module cache: ./cmd/api does not link
+	// github.com/mattn/go-sqlite3 ...") but never change one, and are not
+	// part of the JSON contract, so the facts depend on the repository alone.
 	CacheNotes []Warning `json:"-"`
 }
 
 // Main is one main package: one binary in the image.
 type Main struct {
-	Dir       string `json:"dir"`  // "./cmd/api" or "." — slash-separated, relative to the module root
-	Name      string `json:"name"` // binary name: last element of Dir, or the module's last element for "."
+	Dir string `json:"dir"` // "./cmd/api" or "." — slash-separated, relative to the module root
+	// Name is the binary's name exactly as `go build` gives it: the last
+	// element of the import path, skipping a /vN suffix; case kept, not
+	// made unique (the plan derives Docker-safe stage names from it).
+	Name      string `json:"name"`
 	Cgo       bool   `json:"cgo"`
-	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 (imported at cmd/api/db.go:7)"
+	CgoReason string `json:"cgo_reason"` // e.g. "github.com/mattn/go-sqlite3 uses cgo (imported at cmd/api/db.go:7)"
+	// CgoGuessed is true when cgo is on because go.mod requires a known cgo
+	// module that the main may link through its third-party dependencies,
+	// whose sources are not in the repository: a cgo build on a glibc
+	// runtime always works, a stub does not.
+	CgoGuessed bool `json:"cgo_guessed,omitempty"`
 	// CgoSource is where the cgo need was seen (file:line), empty when no cgo.
-	CgoSource string `json:"cgo_source,omitempty"`
-	// CgoGuessed: cgo was inferred (a cgo module in go.mod that the main
-	// may link through its dependencies), not seen.
-	CgoGuessed bool       `json:"cgo_guessed,omitempty"`
-	Listeners  []Listener `json:"listeners"`
-	Env        []EnvVar   `json:"env"`
+	CgoSource string     `json:"cgo_source,omitempty"`
+	Listeners []Listener `json:"listeners"`
+	Env       []EnvVar   `json:"env"`
 	// HealthPath is an existing health route the service serves ("" when none).
 	HealthPath   string `json:"health_path"`
 	HealthSource string `json:"health_source,omitempty"`
@@ -60,15 +78,20 @@ type Main struct {
 	// VersionVar is a package-level string variable in package main that
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
-	// ProbeFile is the file of the package that declares dockgen's health
-	// probe (func dockgenProbe), wherever the user moved it; "" when none.
+	// ProbeFile is the module-relative path of the file in the main package
+	// that declares func dockgenProbe: dockgen's health probe, wherever the
+	// user moved it ("" when none). Its code does not count as the
+	// service's: listeners, env, needs and health routes come from the rest.
 	ProbeFile string `json:"probe_file,omitempty"`
-	// Err is what keeps this main from building (a syntax error in its
-	// closure); the other mains are still usable.
-	Err   *InputError `json:"-"`
-	Error string      `json:"error,omitempty"`
 	// Source is the file:line of func main.
 	Source string `json:"source,omitempty"`
+	// Err is why this main cannot be built (a syntax error, an unreadable
+	// file, an invalid directory name in its own package or one it imports);
+	// nil when it can. Other mains are not affected: only module-level
+	// problems make Analyze fail. A broken main has only Dir, Name and,
+	// when its package could be read, Source. Error is Err's text.
+	Err   *InputError `json:"-"`
+	Error string      `json:"error,omitempty"`
 }
 
 // Listener is one listen address found in the code.

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/mod/module"
 )
 
 // pkg is one package directory of the analyzed module.
@@ -131,8 +133,8 @@ func (a *analyzer) importDir(dir string) (*pkg, error) {
 }
 
 func (a *analyzer) addPkg(dir string, bp *build.Package, err error) (*pkg, error) {
-	if errors.Is(err, fs.ErrPermission) {
-		return nil, a.fsError("read", err)
+	if errors.Is(err, fs.ErrPermission) && (bp == nil || len(bp.InvalidGoFiles) == 0) {
+		return nil, a.fsError("read", err) // the directory itself: the build context cannot read it
 	}
 	var noGo *build.NoGoError
 	if errors.As(err, &noGo) || bp == nil {
@@ -155,7 +157,7 @@ func (a *analyzer) openSource(name string) (io.ReadCloser, error) {
 	if !strings.HasSuffix(name, ".go") {
 		return openFile(name)
 	}
-	data, err := readFile(name)
+	data, err := readFile(name, maxGoFile)
 	if err != nil {
 		return nil, err
 	}
@@ -220,8 +222,12 @@ func (a *analyzer) parse(p *pkg) error {
 	names := append(append([]string{}, p.bp.GoFiles...), p.bp.CgoFiles...)
 	if p.err != nil {
 		// Files go/build could not read are listed here; parsing them gives
-		// the precise syntax error.
-		names = append(names, p.bp.InvalidGoFiles...)
+		// the precise syntax error. Test files are not part of the build.
+		for _, n := range p.bp.InvalidGoFiles {
+			if !strings.HasSuffix(n, "_test.go") {
+				names = append(names, n)
+			}
+		}
 	}
 	names = sortedUnique(names)
 	for _, name := range names {
@@ -231,7 +237,7 @@ func (a *analyzer) parse(p *pkg) error {
 		var err error
 		if cached, ok := a.src.LoadAndDelete(abs); ok {
 			src = cached.([]byte)
-		} else if src, err = readFile(abs); err != nil {
+		} else if src, err = readFile(abs, maxGoFile); err != nil {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}
@@ -364,21 +370,28 @@ type missingImport struct {
 }
 
 // closure returns main package m and every module package it imports,
-// directly or not, from the import lists go/build read; nothing is parsed yet.
-func (a *analyzer) closure(m *pkg) ([]*pkg, []missingImport, error) {
+// directly or not, from the import lists go/build read; nothing is parsed
+// yet. A package that cannot be read stops only this main: err.
+func (a *analyzer) closure(m *pkg) (out []*pkg, missing []missingImport, err *InputError) {
 	seen := map[*pkg]bool{m: true}
-	out := []*pkg{m}
-	var missing []missingImport
+	out = []*pkg{m}
 	for i := 0; i < len(out); i++ {
 		p := out[i]
+		if perr := module.CheckImportPath(p.path); perr != nil && err == nil {
+			err = &InputError{Op: "check package path", File: printablePath(p.rel), Err: perr,
+				Hint: "rename the directory: the go command accepts only ASCII letters, digits and - . _ ~ + in package directory names, so `go build` rejects this package"}
+		}
 		for _, ip := range p.bp.Imports {
 			dir := a.localDir(ip)
 			if dir == "" {
 				continue
 			}
-			q, err := a.importDir(dir)
-			if err != nil {
-				return nil, nil, err
+			q, qerr := a.importDir(dir)
+			if qerr != nil {
+				if err == nil {
+					err = asInputError(qerr)
+				}
+				continue
 			}
 			if q == nil {
 				missing = append(missing, missingImport{p, ip})
@@ -391,7 +404,16 @@ func (a *analyzer) closure(m *pkg) ([]*pkg, []missingImport, error) {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].rel < out[j].rel })
-	return out, missing, nil
+	return out, missing, err
+}
+
+// printablePath quotes a path that would not print as itself (a newline,
+// invalid UTF-8), so an error message naming it stays readable.
+func printablePath(p string) string {
+	if strconv.CanBackquote(p) {
+		return p
+	}
+	return strconv.Quote(p)
 }
 
 // parseAll parses packages concurrently: parsing is most of the work, and

@@ -56,28 +56,23 @@ func TestIsSecret(t *testing.T) {
 	}
 }
 
-func TestBinaryName(t *testing.T) {
-	for _, tc := range []struct{ rel, mod, want string }{
-		{".", "example.com/app", "app"},
-		{".", "github.com/acme/Web-Server/v3", "web-server"},
-		{"cmd/API", "example.com/x", "api"},
-		{"cmd/my tool!", "example.com/x", "mytool"},
-		{"cmd/2fa", "example.com/x", "app-2fa"},
-		{"cmd/___", "example.com/x", "app-___"},
-		{"cmd/日本", "example.com/x", "app"},
+func TestExecName(t *testing.T) {
+	for _, tc := range []struct{ importPath, want string }{
+		{"example.com/app", "app"},
+		{"github.com/acme/Web-Server/v3", "Web-Server"},
+		{"example.com/x/cmd/API", "API"},
+		{"example.com/x/cmd/my_worker", "my_worker"},
+		{"example.com/x/cmd/2fa", "2fa"},
+		{"example.com/x/cmd/v2", "cmd"}, // go build names it after the parent too
+		{"example.com/x/v1", "v1"},      // v1 and v0 are not major version suffixes
+		{"example.com/x/v02", "v02"},
+		{"example.com/x/v10", "x"},
+		{"v2", "v2"},
+		{"example.com/x/cmd/日本", "日本"},
 	} {
-		if got := binaryName(tc.rel, tc.mod); got != tc.want {
-			t.Errorf("binaryName(%q, %q) = %q, want %q", tc.rel, tc.mod, got, tc.want)
+		if got := execName(tc.importPath); got != tc.want {
+			t.Errorf("execName(%q) = %q, want %q", tc.importPath, got, tc.want)
 		}
-	}
-}
-
-func TestUniqueNames(t *testing.T) {
-	ms := []Main{{Name: "api"}, {Name: "api"}, {Name: "web"}, {Name: "api"}}
-	uniqueNames(ms)
-	got := []string{ms[0].Name, ms[1].Name, ms[2].Name, ms[3].Name}
-	if strings.Join(got, ",") != "api,api-2,web,api-3" {
-		t.Errorf("uniqueNames = %v", got)
 	}
 }
 
@@ -189,18 +184,23 @@ func TestPermissionDenied(t *testing.T) {
 			}
 			return oldOpen(p)
 		}
-		readFile = func(p string) ([]byte, error) {
+		readFile = func(p string, limit int64) ([]byte, error) {
 			if denied(p) {
 				return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrPermission}
 			}
-			return oldRead(p)
+			return oldRead(p, limit)
 		}
 		return func() { readDir, openFile, readFile = oldDir, oldOpen, oldRead }
 	}
+	// An unreadable directory, go.mod or only main file fails the module;
+	// an unreadable file of a package fails the mains importing it.
 	for _, target := range []string{"data/pg", "lib/lib.go", "go.mod", "main.go"} {
 		t.Run(target, func(t *testing.T) {
 			defer deny(target)()
-			_, err := Analyze(dir)
+			f, err := Analyze(dir)
+			if err == nil && target == "lib/lib.go" && len(f.Mains) == 1 && f.Mains[0].Err != nil {
+				err = f.Mains[0].Err
+			}
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("want *InputError, got %T %v", err, err)
@@ -241,5 +241,88 @@ func TestNotADirectory(t *testing.T) {
 	var ie *InputError
 	if _, err := Analyze(filepath.Join(t.TempDir(), "missing")); !errors.As(err, &ie) || ie.Hint == "" {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Directory names a txtar archive cannot hold: a main there carries an
+// error naming the directory readably; the other main is unaffected.
+func TestBadDirNames(t *testing.T) {
+	t.Setenv("GOENV", "off")
+	for _, tc := range []struct{ name, file string }{
+		{"a\nb", `"cmd/a\nb"`},
+		{"\xff", `"cmd/\xff"`},
+		{"tab\there", "cmd/tab\there"},
+		{"日本", "cmd/日本"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			dir := t.TempDir()
+			writeModule(t, dir, map[string]string{
+				"go.mod":                      "module example.com/bd\n\ngo 1.22\n",
+				"cmd/good/main.go":            "package main\n\nfunc main() {}\n",
+				"cmd/" + tc.name + "/main.go": "package main\n\nfunc main() {}\n",
+			})
+			f, err := analyzeWithin(t, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var bad, good *Main
+			for i := range f.Mains {
+				switch f.Mains[i].Dir {
+				case "./cmd/good":
+					good = &f.Mains[i]
+				case "./cmd/" + tc.name:
+					bad = &f.Mains[i]
+				}
+			}
+			if good == nil || good.Err != nil || bad == nil || bad.Err == nil {
+				t.Fatalf("mains: %+v", f.Mains)
+			}
+			if bad.Err.Op != "check package path" || bad.Err.File != tc.file || !strings.Contains(bad.Error, "malformed import path") {
+				t.Errorf("error %#v (%s)", bad.Err, bad.Error)
+			}
+		})
+	}
+}
+
+// Files over the read limits: a clear error naming the file, for the main
+// using a Go file (others unaffected) or for the module (go.mod, go.sum).
+func TestReadLimits(t *testing.T) {
+	t.Setenv("GOENV", "off")
+	big := func(prefix string, n int) string {
+		return prefix + strings.Repeat("// generated data, not code\n", n/28+1)
+	}
+	for _, tc := range []struct {
+		name, file, content string
+		mainErr             bool
+	}{
+		{"go file", "data/data.go", big("package data\n\nconst X = 1\n", maxGoFile), true},
+		{"go.mod", "go.mod", big("module example.com/big\n\ngo 1.22\n", maxModFile), false},
+		{"go.sum", "go.sum", big("", maxModFile), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"go.mod":           "module example.com/big\n\ngo 1.22\n",
+				"cmd/good/main.go": "package main\n\nfunc main() {}\n",
+				"cmd/data/main.go": "package main\n\nimport \"example.com/big/data\"\n\nfunc main() { _ = data.X }\n",
+			}
+			files[tc.file] = tc.content
+			writeModule(t, dir, files)
+			f, err := analyzeWithin(t, dir)
+			if tc.mainErr {
+				if err != nil || len(f.Mains) != 2 || f.Mains[1].Err != nil {
+					t.Fatalf("want cmd/data broken and cmd/good fine: %v %+v", err, f)
+				}
+				err = f.Mains[0].Err
+			}
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("want *InputError, got %T %v", err, err)
+			}
+			t.Logf("%v; hint: %s", ie, ie.Hint)
+			if ie.File != tc.file || !strings.Contains(ie.Error(), "over dockgen's read limit") || ie.Hint == "" {
+				t.Errorf("got %v (file %q, hint %q)", ie, ie.File, ie.Hint)
+			}
+		})
 	}
 }
