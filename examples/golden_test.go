@@ -31,7 +31,7 @@ var update = flag.Bool("update", false, "rewrite the generated files committed i
 // source. An example's committed .dockgen.yaml is also an input: its
 // answers (a base, a --main selection, a port) are what the golden files
 // are generated with.
-var generatedNames = []string{"Dockerfile", ".dockerignore", "compose.yaml", ".dockgen.yaml", "dockgen_health.go", "analyze.json"}
+var generatedNames = []string{"Dockerfile", ".dockerignore", "compose.yaml", "docker-bake.hcl", ".dockgen.yaml", "dockgen_health.go", "analyze.json"}
 
 func isGenerated(rel string) bool { return slices.Contains(generatedNames, filepath.Base(rel)) }
 

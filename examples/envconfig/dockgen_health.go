@@ -59,5 +59,5 @@ func dockgenProbePort() string {
 		}
 		return v
 	}
-	return "9090"
+	return "9091"
 }

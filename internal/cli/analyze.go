@@ -25,11 +25,20 @@ func newAnalyzeCmd(s *streams) *cobra.Command {
 			if asJSON {
 				enc := json.NewEncoder(s.out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(f)
+				if err := enc.Encode(f); err != nil {
+					return err
+				}
+			} else {
+				printFacts(s.out, f)
 			}
-			printFacts(s.out, f)
 			for _, n := range f.CacheNotes {
 				fmt.Fprintf(s.err, "module cache: %s\n", safe(n.Message))
+			}
+			// A main that cannot build is an error, after the facts.
+			for _, m := range f.Mains {
+				if m.Err != nil {
+					return m.Err
+				}
 			}
 			return nil
 		},
