@@ -18,9 +18,18 @@ if [ "${1:0:1}" = '-' ]; then
 	set -- rabbitmq-server "$@"
 fi
 
-if [ "$1" = rabbitmq-server ] && [ "$(id -u)" = 0 ]; then
-	own_dir rabbitmq /var/lib/rabbitmq
+# Any RabbitMQ command run through the entrypoint runs as rabbitmq.
+if [[ "$1" == rabbitmq* ]] && [ "$(id -u)" = 0 ]; then
+	if [ "$1" = rabbitmq-server ]; then
+		own_dir rabbitmq /var/lib/rabbitmq
+	fi
 	exec_as rabbitmq "${BASH_SOURCE[0]}" "$@"
+fi
+
+# If long and short host names differ, use long node names (as the official
+# image does).
+if [ -z "${RABBITMQ_USE_LONGNAME:-}" ] && [ "$(hostname)" != "$(hostname -s)" ]; then
+	export RABBITMQ_USE_LONGNAME=true
 fi
 
 # The Erlang cookie shared by the node and the CLI tools. Made here, as
