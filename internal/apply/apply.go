@@ -328,6 +328,11 @@ func Recorded(changes []Change, prev map[string]string) map[string]string {
 		case c.Action == Kept || c.Action == Conflict:
 			if h := prev[c.Path]; h != "" {
 				out[c.Path] = h
+			} else if c.Policy == plan.Once && c.Old != nil {
+				// An existing create-once file (one the user moved or
+				// wrote) is recorded too: deleting it later is then a
+				// choice dockgen remembers.
+				out[c.Path] = Hash(c.Old)
 			}
 		}
 	}

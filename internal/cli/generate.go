@@ -286,7 +286,9 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 			fmt.Fprintf(j.io.err, "warning: %s: %q: %s\n", state.File, c.Path, safe(c.Reason))
 			continue
 		}
-		if c.Writes() {
+		// The state file alone being behind is no drift: every generated
+		// file is what the code needs; the next run records it.
+		if c.Writes() && !c.Own() {
 			writes++
 		}
 		if c.Behind {
@@ -302,7 +304,7 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 		}
 		lines = append(lines, fmt.Sprintf("%-16s %s (%s)", verb, c.Path, c.Reason))
 	}
-	if j.confirm != nil && !show && writes > 0 {
+	if j.confirm != nil && !show && slices.ContainsFunc(changes, apply.Change.Writes) {
 		if err := j.confirm(summary(p, lines)); err != nil {
 			return err
 		}

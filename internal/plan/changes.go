@@ -46,6 +46,9 @@ func Changes(old, new *Plan) []string {
 				add("new env var %s for %s", e.Name, b.Name)
 			}
 		}
+		if (o.Probe == nil) != (b.Probe == nil) {
+			add("%s health probe: %s", b.Name, map[bool]string{true: "added", false: "removed"}[b.Probe != nil])
+		}
 		if o.LongRunning != b.LongRunning {
 			add("%s long-running: %v → %v", b.Name, o.LongRunning, b.LongRunning)
 		}

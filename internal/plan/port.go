@@ -93,7 +93,7 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 		hc.Test = []string{"CMD", "/app", "-healthcheck"}
 		b.Healthcheck = &hc
 	} else if mn.LongRunning {
-		m.note("", "%s has no HEALTHCHECK: its probe file was deleted (run `dockgen init --force` to restore it)", b.Name)
+		m.note("", "%s has no HEALTHCHECK: its probe file was deleted (to restore it, take %s out of no_probe in .dockgen.yaml)", b.Name, b.Name)
 	}
 	m.composeEnv(b, mn, portEnv)
 }
