@@ -9,7 +9,7 @@ func TestMerge(t *testing.T) {
 	base := "FROM golang:1.25 AS build\nRUN go mod download\nRUN go build\n\nFROM distroless\nUSER 65532\nEXPOSE 8080\nENTRYPOINT [\"/app\"]\n"
 	for _, tc := range []struct {
 		name, ours, theirs, want string
-		conflicts            int
+		conflicts                int
 	}{
 		{"nobody changed", base, base, base, 0},
 		{"only dockgen changed", base, strings.Replace(base, "1.25", "1.26", 1), strings.Replace(base, "1.25", "1.26", 1), 0},
