@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI scenarios in testdata/script, one behaviour per
-// file. `go test ./cmd/dockgen -run TestScripts -update` rewrites cmp files.
+// file; each asserts its own output (exit codes with `exits CODE`).
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
