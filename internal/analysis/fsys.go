@@ -135,8 +135,8 @@ func isDir(name string) bool {
 func (a *analyzer) moduleFile(rel string) (present bool, err *InputError) {
 	fi, serr := os.Stat(a.root + string(os.PathSeparator) + rel)
 	switch {
-	case errors.Is(serr, fs.ErrNotExist):
-		return false, nil
+	case errors.Is(serr, fs.ErrNotExist) || errors.Is(serr, syscall.ENOTDIR):
+		return false, nil // (ENOTDIR: "vendor" is a file, so there is no vendor/modules.txt)
 	case serr != nil:
 		return false, a.fsError("read", serr)
 	case !fi.Mode().IsRegular():
