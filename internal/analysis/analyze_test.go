@@ -369,6 +369,9 @@ func allSources(f *Facts) []string {
 	for _, w := range f.Warnings {
 		out = append(out, w.Source)
 	}
+	for _, w := range f.CacheNotes {
+		out = append(out, w.Source)
+	}
 	for _, m := range f.Mains {
 		if m.Err == nil {
 			out = append(out, m.Source) // a broken main may have none

@@ -56,28 +56,36 @@ func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("file is %d bytes, over dockgen's read limit of %d MiB", e.size, e.limit>>20)
 }
 
-// openLimited opens a regular file for reading at most limit bytes. It
-// opens without blocking (opening a named pipe for reading waits for a
-// writer), then checks the type of what it opened, so a pipe, a device or
-// a symlink to one (/dev/zero) is an error, never a read that waits or
-// does not end.
-func openLimited(name string, limit int64) (io.ReadCloser, error) {
+// openChecked opens a regular file of at most limit bytes. It opens
+// without blocking (opening a named pipe for reading waits for a writer),
+// then checks the type of what it opened, so a pipe, a device or a symlink
+// to one (/dev/zero) is an error, never a read that waits or does not end.
+func openChecked(name string, limit int64) (*os.File, int64, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, 0, err
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, &fs.PathError{Op: "read", Path: name, Err: &notRegularError{fi.Mode()}}
+		return nil, 0, &fs.PathError{Op: "read", Path: name, Err: &notRegularError{fi.Mode()}}
 	}
 	if fi.Size() > limit {
 		f.Close()
-		return nil, &fs.PathError{Op: "read", Path: name, Err: &tooLargeError{fi.Size(), limit}}
+		return nil, 0, &fs.PathError{Op: "read", Path: name, Err: &tooLargeError{fi.Size(), limit}}
+	}
+	return f, fi.Size(), nil
+}
+
+// openLimited is openChecked for go/build, which reads file headers.
+func openLimited(name string, limit int64) (io.ReadCloser, error) {
+	f, _, err := openChecked(name, limit)
+	if err != nil {
+		return nil, err
 	}
 	return &limitedFile{Reader: io.LimitReader(f, limit+1), f: f}, nil
 }
@@ -89,21 +97,31 @@ type limitedFile struct {
 
 func (l *limitedFile) Close() error { return l.f.Close() }
 
-// readLimited reads a whole regular file of at most limit bytes.
+// readLimited reads a whole regular file of at most limit bytes into a
+// buffer sized from its length, as os.ReadFile does.
 func readLimited(name string, limit int64) ([]byte, error) {
-	rc, err := openLimited(name, limit)
+	f, size, err := openChecked(name, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	defer f.Close()
+	data := make([]byte, 0, size+1) // +1: EOF without growing
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > limit { // it grew since it was opened
+			return nil, &fs.PathError{Op: "read", Path: name, Err: &tooLargeError{int64(len(data)), limit}}
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
-	if int64(len(data)) > limit { // it grew since it was opened
-		return nil, &fs.PathError{Op: "read", Path: name, Err: &tooLargeError{int64(len(data)), limit}}
-	}
-	return data, nil
 }
 
 func isDir(name string) bool {
@@ -117,8 +135,8 @@ func isDir(name string) bool {
 func (a *analyzer) moduleFile(rel string) (present bool, err *InputError) {
 	fi, serr := os.Stat(a.root + string(os.PathSeparator) + rel)
 	switch {
-	case errors.Is(serr, fs.ErrNotExist):
-		return false, nil
+	case errors.Is(serr, fs.ErrNotExist) || errors.Is(serr, syscall.ENOTDIR):
+		return false, nil // (ENOTDIR: "vendor" is a file, so there is no vendor/modules.txt)
 	case serr != nil:
 		return false, a.fsError("read", serr)
 	case !fi.Mode().IsRegular():
