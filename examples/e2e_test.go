@@ -104,6 +104,11 @@ var e2eExamples = []e2eExample{
 	{name: "tzclient", bases: staticBases, compose: true, targets: []e2eTarget{
 		{stage: "tzclient", port: 8090, body: regexp.MustCompile(`^zone Europe/Berlin offset ok; [1-9]\d* CA roots\n$`)},
 	}},
+	// git is run at every request: dockgen picks a base that can carry it
+	// (debian, git installed with apt) without being asked ("" = no --base).
+	{name: "gitinfo", bases: []string{""}, compose: true, targets: []e2eTarget{
+		{stage: "gitinfo", port: 8070, body: regexp.MustCompile(`^git version \d+\.\d+`)},
+	}},
 	{name: "loopback", bases: []string{"distroless"}, targets: []e2eTarget{
 		{stage: "loopback", port: 8080, loopback: true},
 	}},
@@ -195,7 +200,10 @@ func generate(t *testing.T, example, base string) string {
 	dir := t.TempDir()
 	copySources(t, example, dir)
 	var o, e bytes.Buffer
-	args := []string{"init", "--yes", "--force", "--base", base, dir}
+	args := []string{"init", "--yes", "--force", dir}
+	if base != "" {
+		args = append(args[:3], "--base", base, dir)
+	}
 	if code := cli.Main(args, strings.NewReader(""), &o, &e); code != 0 {
 		t.Fatalf("dockgen %s: exit %d\n%s%s", strings.Join(args, " "), code, o.String(), e.String())
 	}
@@ -205,13 +213,21 @@ func generate(t *testing.T, example, base string) string {
 	return dir
 }
 
+// baseLabel names a base in test and image names ("" is dockgen's choice).
+func baseLabel(base string) string {
+	if base == "" {
+		return "default"
+	}
+	return base
+}
+
 func TestE2E(t *testing.T) {
 	requireEngine(t)
 	t.Cleanup(func() { removeLabelled(t) })
 	start := time.Now()
 	for _, ex := range e2eExamples {
 		for _, base := range ex.bases {
-			t.Run(ex.name+"/"+base, func(t *testing.T) {
+			t.Run(ex.name+"/"+baseLabel(base), func(t *testing.T) {
 				if base == "alpine" {
 					t.Skip("e2e: alpine runtime not run: no alpine stand-in can be made without a registry (its packages are unreachable); the alpine Dockerfile is checked by the golden and lint tests")
 				}
@@ -236,7 +252,7 @@ func runExample(t *testing.T, ex e2eExample, base string) {
 	images := map[string]string{}
 	builds := map[string]time.Duration{}
 	for _, tg := range ex.targets {
-		images[tg.stage] = fmt.Sprintf("dockgen-e2e-%s-%s-%s:%s", ex.name, base, tg.stage, e2eRunID)
+		images[tg.stage] = fmt.Sprintf("dockgen-e2e-%s-%s-%s:%s", ex.name, baseLabel(base), tg.stage, e2eRunID)
 		t0 := time.Now()
 		mustDocker(t, ctx, nil, "build", "--progress=plain", "--label", e2eLabel+"="+e2eRunID, "--target", tg.stage, "-t", images[tg.stage], dir)
 		builds[tg.stage] = time.Since(t0)
@@ -459,7 +475,7 @@ type composeRun struct {
 // machine) and labels the services and images.
 func startCompose(t *testing.T, ctx context.Context, dir string, ex e2eExample, base string, env []string) *composeRun {
 	t.Helper()
-	cr := &composeRun{ex: ex, base: base, project: fmt.Sprintf("dockgen-e2e-%s-%s-%s", ex.name, base, e2eRunID), done: make(chan struct{})}
+	cr := &composeRun{ex: ex, base: base, project: fmt.Sprintf("dockgen-e2e-%s-%s-%s", ex.name, baseLabel(base), e2eRunID), done: make(chan struct{})}
 	var o strings.Builder
 	o.WriteString("services:\n")
 	for _, tg := range ex.targets {

@@ -335,11 +335,13 @@ func (m *maker) binary(mn analysis.Main) (Binary, error) {
 	if err := m.cgo(&b, mn); err != nil {
 		return b, err
 	}
+	b.Base, b.BaseWhy = p.Base, p.BaseWhy
+	m.tools(&b, mn)
 	glibc := b.Cgo && b.CgoLink == answers.CgoGlibc
-	b.Runtime = p.Base.image(glibc, p.Debug)
-	if glibc && !p.Base.RunsGlibc() {
+	b.Runtime = b.Base.image(glibc, p.Debug)
+	if glibc && !b.Base.RunsGlibc() {
 		return b, answers.Errorf("base", "%s needs cgo (%s) and so glibc, which the %s base lacks: use --base distroless or --base debian, or link it statically with --cgo %s=static",
-			mn.Dir, mn.CgoReason, p.Base.Name, name)
+			mn.Dir, mn.CgoReason, b.Base.Name, name)
 	}
 	if mn.VersionVar != "" && isIdent(mn.VersionVar) {
 		b.Ldflags += " -X main." + mn.VersionVar + "=${VERSION}"
@@ -390,7 +392,7 @@ func (m *maker) cgo(b *Binary, mn analysis.Main) error {
 // runtimeNeeds meets what the binary needs at run time on the base:
 // copies from the builder for what the base lacks.
 func (m *maker) runtimeNeeds(b *Binary, mn analysis.Main) {
-	base := m.p.Base
+	base := b.Base
 	// CA roots always, on a base without them: outbound TLS through
 	// libraries is hard to see in the code, and they cost 200 kB.
 	if !base.has(NeedCA) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 
@@ -187,5 +188,50 @@ func TestPins(t *testing.T) {
 	}
 	if _, err := plan.Make(f, answers.Answers{Pins: map[string]string{"golang:1.25-bookworm": "sha256:short"}}); err == nil {
 		t.Error("a malformed digest is accepted")
+	}
+}
+
+// TestRuntimeTools: a binary that runs a program gets a base that can carry
+// it (debian, the package installed with apt), unless the user chose a base,
+// which is then a warning; a program with no known package is a warning.
+func TestRuntimeTools(t *testing.T) {
+	git := httpMain("./cmd/api", "api", 8080)
+	git.Needs = []string{"exec:git", "exec:sh"}
+	git.NeedSources = []analysis.Need{{Need: "exec:git", Source: "cmd/api/main.go:12"}, {Need: "exec:sh", Source: "cmd/api/main.go:13"}}
+	plain := httpMain("./cmd/web", "web", 8081)
+	f := facts(git, plain)
+	p, err := plan.Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, web := p.Binary("api"), p.Binary("web")
+	if api.Base.Name != "debian" || api.Runtime != "debian:bookworm-slim" || strings.Join(api.Packages, " ") != "git" || !strings.Contains(api.BaseWhy, "cmd/api/main.go:12") {
+		t.Errorf("api: base %s runtime %s packages %v why %q", api.Base.Name, api.Runtime, api.Packages, api.BaseWhy)
+	}
+	if web.Base.Name != "distroless" || len(web.Packages) != 0 {
+		t.Errorf("web: base %s packages %v", web.Base.Name, web.Packages)
+	}
+	_, df := renderChecked(t, f, answers.Answers{})
+	runs := of[*instructions.RunCommand](df.stage(t, "api"))
+	if len(runs) != 1 || !strings.Contains(runScript(t, runs[0]), "apt-get install -y --no-install-recommends git") {
+		t.Errorf("api runtime RUNs %v", runs)
+	}
+
+	p, err = plan.Make(f, answers.Answers{Base: "distroless"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Binary("api").Base.Name != "distroless" || len(p.Warnings) == 0 || p.Warnings[0].Code != "tool-missing" {
+		t.Errorf("answered base: %s, warnings %v", p.Binary("api").Base.Name, p.Warnings)
+	}
+
+	odd := httpMain(".", "app", 8080)
+	odd.NeedSources = []analysis.Need{{Need: "exec:frobnicate", Source: "main.go:3"}}
+	p, err = plan.Make(facts(odd), answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0].Code != "tool-unknown" {
+		t.Errorf("unknown tool: %v", p.Warnings)
 	}
 }

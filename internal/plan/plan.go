@@ -133,6 +133,13 @@ type Binary struct {
 	// VersionArg: ldflags stamp ${VERSION}, so the stage declares ARG VERSION.
 	VersionArg bool `yaml:"version_arg,omitempty"`
 
+	// Base is the binary's runtime base when it differs from the plan's
+	// (a binary that runs programs needs one with apt); BaseWhy says why.
+	Base    Base   `yaml:"base,omitempty"`
+	BaseWhy string `yaml:"base_why,omitempty"`
+	// Packages are Debian packages installed in the runtime stage for the
+	// programs the code runs (git, ffmpeg, …).
+	Packages []string `yaml:"packages,omitempty"`
 	// Runtime is the final stage's image; Copies what is copied into it
 	// from the build stage to meet runtime needs (CA roots, zoneinfo).
 	Runtime string   `yaml:"runtime"`
