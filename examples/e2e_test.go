@@ -233,7 +233,7 @@ func TestE2E(t *testing.T) {
 				}
 				t0 := time.Now()
 				runExample(t, ex, base)
-				t.Logf("e2e: %s/%s done in %s", ex.name, base, time.Since(t0).Round(100*time.Millisecond))
+				t.Logf("e2e: %s/%s done in %s", ex.name, baseLabel(base), time.Since(t0).Round(100*time.Millisecond))
 			})
 		}
 	}
@@ -606,6 +606,8 @@ func TestE2EVerifyLoopback(t *testing.T) {
 		regexp.MustCompile(`(?m)^  problem +(the health check reports unhealthy|healthy inside the container, but port 8080 does not answer from the host)`),
 		regexp.MustCompile(`(?m)^  diagnosis \(failed at (health|probe)\)$`),
 		regexp.MustCompile(`(?m)^    likely cause: loopback bind at main\.go:` + strconv.Itoa(line) + `: `),
+		// The probe read what the container really listens on.
+		regexp.MustCompile(`(?m)^    likely cause: listening on 127\.0\.0\.1:8080, loopback only: unreachable through a published port → bind all interfaces \(:8080`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("report lacks %s:\n%s", want, out)

@@ -3,7 +3,9 @@ package verify
 import (
 	"context"
 	"fmt"
+	"net"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/dockgen/dockgen/internal/analysis"
@@ -152,6 +154,12 @@ func likelyCauses(e evidence) []string {
 		}
 	}
 
+	// What the container really listens on, as its probe read it from
+	// /proc/net/tcp: the most direct evidence there is.
+	if e.stage == "probe" || e.stage == "health" {
+		causes = append(causes, listeningCauses(e)...)
+	}
+
 	// The port: loopback binds, or nothing listening where expected.
 	if e.stage == "probe" || e.stage == "health" {
 		lb := loopbackBinds(e)
@@ -178,6 +186,16 @@ func likelyCauses(e evidence) []string {
 		}
 	}
 
+	// A program that exits at once says why in its log.
+	if e.exited {
+		if e.has("usage:", "available commands:", "flag provided but not defined", "no command specified", "required flag", "unknown command") {
+			causes = append(causes, "the program printed its usage and exited: it needs a subcommand or flags to start serving (e.g. `serve`); add them to the image's CMD (the Dockerfile's last stage) and to compose's `command:`")
+		}
+		if f := missingFile(e.output); f != "" {
+			causes = append(causes, fmt.Sprintf("a file the program reads at start-up is not in the image: %s — copy it into the runtime stage (relative paths resolve from the image's WORKDIR), or mount it in compose", f))
+		}
+	}
+
 	// Hardened-run restrictions.
 	if e.has("read-only file system") {
 		add("the program writes outside /tmp, and the root filesystem is read-only in a hardened run: write under /tmp (a tmpfs) or to a mounted volume")
@@ -198,6 +216,54 @@ func likelyCauses(e evidence) []string {
 		add("exit code 137: the process was killed (out of memory, or SIGKILL)")
 	}
 	return causes
+}
+
+// missingFile is the path in an "open X: no such file or directory" line.
+func missingFile(output []string) string {
+	for _, l := range output {
+		i := strings.Index(l, "open ")
+		j := strings.Index(l, ": no such file or directory")
+		if i >= 0 && j > i+5 && !strings.Contains(l[i:j], "/app") {
+			return l[i+5 : j]
+		}
+	}
+	return ""
+}
+
+// listeningCauses reads the probe's "healthcheck: listening on A, B" (or
+// "nothing listens") line and names the fix.
+func listeningCauses(e evidence) []string {
+	var addrs []string
+	nothing := false
+	for _, l := range e.output {
+		if i := strings.Index(l, "healthcheck: listening on "); i >= 0 {
+			addrs = strings.Split(strings.TrimSpace(l[i+len("healthcheck: listening on "):]), ", ")
+		}
+		nothing = nothing || strings.Contains(l, "healthcheck: nothing listens on TCP")
+	}
+	name := "NAME"
+	if e.main != nil {
+		name = e.main.Name
+	}
+	if nothing {
+		return []string{fmt.Sprintf("nothing listens on TCP inside the container (the probe looked): the service has not started its server — it may wait for a subcommand, a config file or a backing service; read the logs below")}
+	}
+	var out []string
+	for _, a := range addrs {
+		host, port, err := net.SplitHostPort(a)
+		if err != nil {
+			continue
+		}
+		ip := net.ParseIP(host)
+		p, _ := strconv.Atoi(port)
+		switch {
+		case ip != nil && ip.IsLoopback():
+			out = append(out, fmt.Sprintf("listening on %s, loopback only: unreachable through a published port → bind all interfaces (%s, not %s)", a, net.JoinHostPort("", port), a))
+		case p != e.port && e.port != 0:
+			out = append(out, fmt.Sprintf("listening on %s, not :%d → `dockgen regenerate` after `dockgen init --force --port %s=%d`, or make the service listen on :%d", a, e.port, name, p, e.port))
+		}
+	}
+	return out
 }
 
 func buildCauses(e evidence) []string {

@@ -342,3 +342,39 @@ func TestLineTail(t *testing.T) {
 		t.Errorf("copied %q", copied.String())
 	}
 }
+
+// TestListeningCauses: the probe's report of what the container listens on
+// becomes the fix.
+func TestListeningCauses(t *testing.T) {
+	m := &analysis.Main{Dir: ".", Name: "api"}
+	for _, tc := range []struct {
+		out  string
+		want string
+	}{
+		{"healthcheck: listening on 127.0.0.1:9000", "listening on 127.0.0.1:9000, loopback only: unreachable through a published port → bind all interfaces (:9000"},
+		{"healthcheck: listening on [::1]:8080", "listening on [::1]:8080, loopback only"},
+		{"healthcheck: listening on 0.0.0.0:9000", "listening on 0.0.0.0:9000, not :8080 → `dockgen regenerate` after `dockgen init --force --port api=9000`"},
+		{"healthcheck: listening on [::]:8080, 0.0.0.0:6060", "listening on 0.0.0.0:6060, not :8080"},
+		{"healthcheck: nothing listens on TCP in this container", "nothing listens on TCP inside the container"},
+	} {
+		c := likelyCauses(evidence{stage: "health", main: m, port: 8080, output: []string{"healthcheck: dial tcp: connection refused", tc.out}})
+		if !strings.Contains(strings.Join(c, "\n"), tc.want) {
+			t.Errorf("%q: causes %q, want %q", tc.out, c, tc.want)
+		}
+	}
+}
+
+// TestExitCauses: a container that exits at once is explained by its log.
+func TestExitCauses(t *testing.T) {
+	for out, want := range map[string]string{
+		"Usage: app [command]\n\nAvailable Commands:\n  serve": "needs a subcommand or flags",
+		"flag provided but not defined: -healthz":                 "needs a subcommand or flags",
+		"open templates/index.html: no such file or directory":    "not in the image: templates/index.html",
+		"2026/01/01 open ./config.yaml: no such file or directory": "not in the image: ./config.yaml",
+	} {
+		c := likelyCauses(evidence{stage: "start", exited: true, exitCode: 1, output: strings.Split(out, "\n")})
+		if !strings.Contains(strings.Join(c, "\n"), want) {
+			t.Errorf("%q: causes %q, want %q", out, c, want)
+		}
+	}
+}
