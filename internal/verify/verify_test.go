@@ -367,9 +367,9 @@ func TestListeningCauses(t *testing.T) {
 // TestExitCauses: a container that exits at once is explained by its log.
 func TestExitCauses(t *testing.T) {
 	for out, want := range map[string]string{
-		"Usage: app [command]\n\nAvailable Commands:\n  serve": "needs a subcommand or flags",
-		"flag provided but not defined: -healthz":                 "needs a subcommand or flags",
-		"open templates/index.html: no such file or directory":    "not in the image: templates/index.html",
+		"Usage: app [command]\n\nAvailable Commands:\n  serve":     "needs a subcommand or flags",
+		"flag provided but not defined: -healthz":                  "needs a subcommand or flags",
+		"open templates/index.html: no such file or directory":     "not in the image: templates/index.html",
 		"2026/01/01 open ./config.yaml: no such file or directory": "not in the image: ./config.yaml",
 	} {
 		c := likelyCauses(evidence{stage: "start", exited: true, exitCode: 1, output: strings.Split(out, "\n")})
