@@ -167,6 +167,7 @@ func Analyze(dir string) (*Facts, error) {
 		facts.ServiceSources = append(facts.ServiceSources, Source{Name: name, Source: services[name]})
 	}
 	warns = append(warns, a.vendorWarning(facts.ModuleSource)...)
+	warns = append(warns, a.containerFiles(facts)...)
 	facts.Warnings = sortWarnings(warns)
 	a.notes = append(a.notes, a.missingNote(facts.ModuleSource)...)
 	facts.CacheNotes = sortWarnings(a.notes)

@@ -40,6 +40,12 @@ type Facts struct {
 	Services       []string  `json:"services"`
 	ServiceSources []Source  `json:"service_sources,omitempty"`
 	Warnings       []Warning `json:"warnings"`
+	// ComposeFile is the compose file already at the module root (the one
+	// docker compose would pick); "" when there is none.
+	ComposeFile string `json:"compose_file,omitempty"`
+	// Dockerfile is what a Dockerfile at the module root that dockgen did
+	// not write says; nil when there is none (or it is dockgen's).
+	Dockerfile *Dockerfile `json:"dockerfile,omitempty"`
 	// CacheNotes are what the machine's module cache and go env add: they
 	// confirm or question a decision ("module cache: ./cmd/api does not link
 	// github.com/mattn/go-sqlite3 ...") but never change one, and are not
@@ -135,4 +141,17 @@ type Warning struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Source  string `json:"source"`
+}
+
+// Dockerfile is the evidence in a hand-written Dockerfile's last stage.
+type Dockerfile struct {
+	Expose    []Port   `json:"expose,omitempty"`
+	Cmd       []string `json:"cmd,omitempty"`
+	CmdSource string   `json:"cmd_source,omitempty"`
+}
+
+// Port is a port number with where it was read.
+type Port struct {
+	Port   int    `json:"port"`
+	Source string `json:"source"`
 }

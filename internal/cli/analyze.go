@@ -87,6 +87,14 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 	for _, p := range f.PrivateModules {
 		line("private", p, "")
 	}
+	if f.ComposeFile != "" {
+		line("compose", f.ComposeFile+" (already there: dockgen writes to it)", "")
+	}
+	if df := f.Dockerfile; df != nil {
+		for _, p := range df.Expose {
+			line("dockerfile", fmt.Sprintf("EXPOSE %d in a hand-written Dockerfile", p.Port), p.Source)
+		}
+	}
 	for _, s := range f.ServiceSources {
 		line("service", s.Name, s.Source)
 	}

@@ -98,7 +98,7 @@ func (j *job) run(flagAnswers answers.Answers, fromState func(*state.Loaded) (an
 			}
 		}
 	}
-	custom, err := plan.CheckCustom(files, set)
+	custom, err := plan.CheckCustom(p, files, set)
 	if err != nil {
 		return err
 	}

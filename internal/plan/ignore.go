@@ -22,7 +22,13 @@ var ignoreGroups = []IgnoreGroup{
 	{"Build output and test artifacts (Go sources in them stay: a package may live there)", []string{"bin/", "dist/", "tmp/",
 		"!bin/**/*.go", "!dist/**/*.go", "!tmp/**/*.go", "**/*.test", "**/*.out", "**/coverage.html", "**/coverage.txt", "**/*.coverprofile", "**/node_modules"}},
 	{"Editors and OS files", []string{".idea/", ".vscode/", "**/*.swp", "**/.DS_Store"}},
-	{"Container setup itself: editing it should not invalidate the build cache", []string{DockerfileName, DockerignoreName, ComposeName, BakeName, ".dockgen.yaml", ".dockgen/"}},
+}
+
+// setupGroup keeps the container setup itself out of the context: editing
+// it should not invalidate the build cache.
+func setupGroup(p *Plan) IgnoreGroup {
+	return IgnoreGroup{"Container setup itself: editing it should not invalidate the build cache",
+		[]string{DockerfileName, DockerignoreName, p.ComposeFile, BakeName, ".dockgen.yaml", ".dockgen/"}}
 }
 
 // ignore decides the .dockerignore: the fixed groups, minus any pattern
@@ -33,7 +39,7 @@ func (m *maker) ignore() error {
 	for _, b := range m.p.Binaries {
 		keep = append(keep, strings.TrimPrefix(b.Main, "./"))
 	}
-	for _, g := range ignoreGroups {
+	for _, g := range append(slices.Clone(ignoreGroups), setupGroup(m.p)) {
 		dropped := map[string]bool{}
 		var kept []string
 		for _, p := range g.Patterns {

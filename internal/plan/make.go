@@ -42,7 +42,10 @@ func Make(f *analysis.Facts, a answers.Answers) (*Plan, error) {
 	if err := checkLengths(f); err != nil {
 		return nil, err
 	}
-	m := &maker{f: f, a: a.Clone(), p: &Plan{Module: f.Module, Project: projectName(f.Module), User: User, Logging: logging}}
+	m := &maker{f: f, a: a.Clone(), p: &Plan{Module: f.Module, Project: projectName(f.Module), User: User, Logging: logging, ComposeFile: ComposeName}}
+	if slices.Contains(ComposeNames, f.ComposeFile) {
+		m.p.ComposeFile = f.ComposeFile
+	}
 	steps := []func() error{m.selectMains, m.resolveAnswers, m.builder, m.base, m.binaries, m.services, m.ignore, m.pin}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -235,3 +235,37 @@ func TestRuntimeTools(t *testing.T) {
 		t.Errorf("unknown tool: %v", p.Warnings)
 	}
 }
+
+// TestExistingContainerFiles: an existing compose file's name is where
+// compose.yaml goes; a hand-written Dockerfile's EXPOSE is the port when
+// the code's listener cannot be followed (and never overrides the code).
+func TestExistingContainerFiles(t *testing.T) {
+	m := httpMain(".", "app", 0)
+	m.Listeners[0].Port, m.Listeners[0].Addr = 0, ""
+	f := facts(m)
+	f.ComposeFile = "docker-compose.yml"
+	f.Dockerfile = &analysis.Dockerfile{Expose: []analysis.Port{{Port: 3000, Source: "Dockerfile:9"}}}
+	p, err := plan.Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ComposeFile != "docker-compose.yml" {
+		t.Errorf("compose file %s", p.ComposeFile)
+	}
+	b := p.Binaries[0]
+	if b.Port != 3000 || b.PortSource != "Dockerfile:9" || b.PortGuessed {
+		t.Errorf("port %d from %s (guessed %v)", b.Port, b.PortSource, b.PortGuessed)
+	}
+	files := build(t, f, answers.Answers{})
+	if _, ok := files["docker-compose.yml"]; !ok {
+		t.Errorf("files %v", keys(files))
+	}
+	if !strings.Contains(string(files[".dockerignore"]), "\ndocker-compose.yml\n") {
+		t.Errorf(".dockerignore does not leave out the compose file")
+	}
+	// A port the code shows wins over the Dockerfile.
+	f.Mains[0] = httpMain(".", "app", 8080)
+	if p, _ := plan.Make(f, answers.Answers{}); p.Binaries[0].Port != 8080 {
+		t.Errorf("code port lost to EXPOSE: %d", p.Binaries[0].Port)
+	}
+}

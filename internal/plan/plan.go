@@ -48,6 +48,9 @@ type Plan struct {
 	Services []Service `yaml:"services,omitempty"`
 	// Platforms for compose's build.platforms; empty: the engine's own.
 	Platforms []string `yaml:"platforms,omitempty"`
+	// ComposeFile is the compose file's name: the one already in the
+	// repository (docker compose reads only one), else compose.yaml.
+	ComposeFile string `yaml:"compose_file"`
 	// Release is how docker-bake.hcl builds and publishes.
 	Release Release `yaml:"release"`
 	// User is the numeric user:group every image runs as.
@@ -315,15 +318,21 @@ const HealthFile = "dockgen_health.go"
 const (
 	DockerfileName   = "Dockerfile"
 	DockerignoreName = ".dockerignore"
-	ComposeName      = "compose.yaml"
+	ComposeName      = "compose.yaml" // unless the repository has another
 	BakeName         = "docker-bake.hcl"
 )
+
+// ComposeNames are the names docker compose reads, in its order.
+var ComposeNames = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
 
 // IsOutput reports whether a module-relative path is one dockgen could
 // generate: a recorded path that is not is never read, written or removed.
 func IsOutput(p string) bool {
 	switch p {
-	case DockerfileName, DockerignoreName, ComposeName, BakeName:
+	case DockerfileName, DockerignoreName, BakeName:
+		return true
+	}
+	if slices.Contains(ComposeNames, p) {
 		return true
 	}
 	return path.Base(p) == HealthFile

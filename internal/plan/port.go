@@ -37,7 +37,11 @@ func primaryListener(ls []analysis.Listener) *analysis.Listener {
 func (m *maker) port(b *Binary, mn analysis.Main) {
 	answered, asked := m.a.Ports[b.Name]
 	l := primaryListener(mn.Listeners)
-	if l == nil && !asked {
+	exposed := m.dockerfilePort(mn, l)
+	if asked {
+		exposed = nil
+	}
+	if l == nil && !asked && exposed == nil {
 		if mn.LongRunning {
 			m.note(mn.Source, "%s runs as a service without a listener: compose runs it, nothing is published or probed (if it does serve, set the port with --port %s=PORT)", b.Name, b.Name)
 		}
@@ -57,7 +61,12 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 			portEnv = ""
 		}
 	}
-	if b.Port < 1024 && portEnv != "" && !asked {
+	if exposed != nil {
+		// The code does not tell; the user's own Dockerfile does.
+		m.note(exposed.Source, "%s: port %d from the existing Dockerfile's EXPOSE (the code did not tell)", b.Name, exposed.Port)
+		b.Port, b.PortSource = exposed.Port, exposed.Source
+	}
+	if b.Port < 1024 && portEnv != "" && !asked && exposed == nil {
 		// The image runs as 65532: ports below 1024 need a sysctl that
 		// Docker sets but Kubernetes and others do not. The env var lets
 		// the image move the service to an unprivileged port instead.
@@ -72,7 +81,7 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 			m.note("", "%s uses port %d as you answered: below 1024 a non-root process needs Docker's default sysctl (net.ipv4.ip_unprivileged_port_start=0), which Kubernetes does not set", b.Name, answered)
 		}
 		b.Port = answered
-	} else if l == nil || l.Port == 0 {
+	} else if exposed == nil && (l == nil || l.Port == 0) {
 		b.PortGuessed = true
 		src, what := mn.Source, "no listen call was found"
 		if l != nil {
@@ -96,6 +105,17 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 		m.note("", "%s has no HEALTHCHECK: its probe file was deleted (to restore it, take %s out of no_probe in .dockgen.yaml)", b.Name, b.Name)
 	}
 	m.composeEnv(b, mn, portEnv)
+}
+
+// dockerfilePort is the port a hand-written Dockerfile exposes, used when
+// the code's listener has no known port — only for a module built into one
+// binary, where that Dockerfile's last stage can only be this one.
+func (m *maker) dockerfilePort(mn analysis.Main, l *analysis.Listener) *analysis.Port {
+	df := m.f.Dockerfile
+	if df == nil || len(df.Expose) == 0 || len(m.mains) != 1 || !mn.LongRunning || l != nil && l.Port != 0 {
+		return nil
+	}
+	return &df.Expose[0]
 }
 
 func probeFor(mn analysis.Main, b *Binary, portEnv string, addrEnv bool) *Probe {

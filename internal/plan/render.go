@@ -38,16 +38,18 @@ type File struct {
 // renders which file, how it may be written, and when it exists at all.
 type output struct {
 	template string
-	path     string
+	path     func(*Plan) string
 	policy   Policy
 	when     func(*Plan) bool
 }
 
+func fixed(name string) func(*Plan) string { return func(*Plan) string { return name } }
+
 var outputs = []output{
-	{template: "Dockerfile.tmpl", path: DockerfileName, policy: Managed},
-	{template: "dockerignore.tmpl", path: DockerignoreName, policy: Managed},
-	{template: "compose.yaml.tmpl", path: ComposeName, policy: Managed, when: func(p *Plan) bool { return len(p.ServiceBinaries()) > 0 }},
-	{template: "bake.hcl.tmpl", path: BakeName, policy: Managed},
+	{template: "Dockerfile.tmpl", path: fixed(DockerfileName), policy: Managed},
+	{template: "dockerignore.tmpl", path: fixed(DockerignoreName), policy: Managed},
+	{template: "compose.yaml.tmpl", path: func(p *Plan) string { return p.ComposeFile }, policy: Managed, when: func(p *Plan) bool { return len(p.ServiceBinaries()) > 0 }},
+	{template: "bake.hcl.tmpl", path: fixed(BakeName), policy: Managed},
 }
 
 // BinaryData is what per-binary templates (health.go.tmpl) get.
@@ -72,7 +74,7 @@ func Render(p *Plan, set *templates.Set) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, File{Path: o.path, Content: b, Policy: o.policy})
+		files = append(files, File{Path: o.path(p), Content: b, Policy: o.policy})
 	}
 	// A health probe file per probed binary: created when missing, and
 	// the user's from then on (apply keeps an existing one).
@@ -97,7 +99,7 @@ func Render(p *Plan, set *templates.Set) ([]File, error) {
 // CheckCustom holds files rendered from the user's templates to what the
 // built-in ones guarantee: the Dockerfile parses and passes BuildKit's
 // build checks (findings come back as warnings), the compose file loads.
-func CheckCustom(files []File, set *templates.Set) ([]Note, error) {
+func CheckCustom(p *Plan, files []File, set *templates.Set) ([]Note, error) {
 	if set == nil || len(set.Custom) == 0 {
 		return nil, nil
 	}
@@ -115,8 +117,8 @@ func CheckCustom(files []File, set *templates.Set) ([]Note, error) {
 			notes = append(notes, Note{Code: "buildkit-" + w.RuleName, Text: fmt.Sprintf("%s (from %s)", w.Detail, src), Source: fmt.Sprintf("%s:%d", DockerfileName, w.Line)})
 		}
 	}
-	if src, ok := set.Custom["compose.yaml.tmpl"]; ok && by[ComposeName] != nil {
-		if err := lint.Compose(".", by[ComposeName], map[string]string{}); err != nil {
+	if src, ok := set.Custom["compose.yaml.tmpl"]; ok && by[p.ComposeFile] != nil {
+		if err := lint.Compose(".", by[p.ComposeFile], map[string]string{}); err != nil {
 			return nil, fmt.Errorf("the compose file rendered from %s does not load: %w", src, err)
 		}
 	}
