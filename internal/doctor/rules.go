@@ -77,6 +77,9 @@ var Rules = []Rule{
 	{ID: "DG126", Name: "ExposeMismatch", Severity: Warning, NeedsExp: true,
 		What: "EXPOSE lists ports the program does not listen on (P3)",
 		Fix:  "EXPOSE the port the code listens on"},
+	{ID: "DG200", Name: "IgnoreInvalid", Severity: Error,
+		What: ".dockerignore holds a pattern the matcher rejects: the build fails",
+		Fix:  "fix the pattern (Go filepath.Match syntax, ** for any depth)"},
 	{ID: "DG201", Name: "NoDockerignore", Severity: Warning, Fixable: true,
 		What: "no .dockerignore: .git, .env and keys go into the build context (P7)",
 		Fix:  "add a .dockerignore excluding .git, **/.env*, keys"},
@@ -139,22 +142,7 @@ func RuleFor(id string) (Rule, bool) {
 	}
 	if name, ok := strings.CutPrefix(id, bkPrefix); ok {
 		return Rule{ID: id, Name: name, Severity: Warning, What: "BuildKit build check " + name,
-			Fix: "see https://docs.docker.com/go/dockerfile/rule/" + kebab(name) + "/"}, true
+			Fix: "see BuildKit's build checks documentation for " + name}, true
 	}
 	return Rule{}, false
-}
-
-// kebab turns a BuildKit rule name into its documentation slug.
-func kebab(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('-')
-			}
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

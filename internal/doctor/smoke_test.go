@@ -22,3 +22,21 @@ func TestSmoke(t *testing.T) {
 		t.Logf("%s:%d:%d: %s: %s [%s]\n    fix: %s", f.File, f.Line, f.Col, f.Severity, f.Message, f.Rule, f.Fix)
 	}
 }
+
+func TestSmokeFix(t *testing.T) {
+	dir := os.Getenv("SMOKE")
+	if dir == "" {
+		t.Skip()
+	}
+	r, err := Check(dir, Files{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := Fix(dir, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range ch {
+		t.Logf("=== %s\n%s", k, v)
+	}
+}
