@@ -298,11 +298,15 @@ func (c *checker) madeOtherwise(d *dockerfile, s *stage, abs string) bool {
 				continue
 			}
 			for _, words := range simpleCommands(strings.Join(run.CmdLine, "\n")) {
+				words = stripAssignments(words)
+				if len(words) == 0 {
+					continue
+				}
 				if p := path.Base(words[0]); p == "go" || p == "cd" {
 					continue
 				}
 				for _, w := range words[1:] {
-					if w == abs || w == base || strings.HasSuffix(w, "/"+base) || strings.Contains(w, "$") {
+					if w == abs || w == base || strings.HasSuffix(w, "/"+base) {
 						return true
 					}
 				}

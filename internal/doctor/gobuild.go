@@ -343,3 +343,12 @@ func (d *dockerfile) execName(rel string) string {
 	}
 	return name
 }
+
+// stripAssignments drops the VAR=value prefixes and `env` of a simple
+// command, leaving the program and its arguments.
+func stripAssignments(words []string) []string {
+	for len(words) > 0 && (assignRe.MatchString(words[0]) || words[0] == "env") {
+		words = words[1:]
+	}
+	return words
+}

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -19,6 +20,15 @@ type ignoreLine struct {
 	pattern string // as ignorefile normalises it, "!" kept
 	pm      *patternmatcher.PatternMatcher
 }
+
+// ignoreError is a pattern the matcher rejects.
+type ignoreError struct {
+	line    int
+	pattern string
+	err     error
+}
+
+func (e *ignoreError) Error() string { return fmt.Sprintf("line %d: %q: %v", e.line, e.pattern, e.err) }
 
 // ignoreFile is a .dockerignore read with BuildKit's own reader and matcher.
 type ignoreFile struct {
@@ -41,8 +51,11 @@ func parseIgnore(content []byte) (*ignoreFile, error) {
 		}
 		for _, p := range ps {
 			pm, err := patternmatcher.New([]string{strings.TrimPrefix(p, "!")})
+			if err == nil {
+				_, err = pm.MatchesOrParentMatches("x") // compiles the pattern
+			}
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", i+1, err)
+				return nil, &ignoreError{line: i + 1, pattern: p, err: err}
 			}
 			f.lines = append(f.lines, ignoreLine{line: i + 1, pattern: p, pm: pm})
 			all = append(all, p)
@@ -122,7 +135,12 @@ func (c *checker) dockerignore() {
 	}
 	f, err := parseIgnore(c.ignore)
 	if err != nil {
-		c.add("DG200", name, 1, 1, "the patterns do not parse: "+err.Error(), "")
+		line := 1
+		var ie *ignoreError
+		if errors.As(err, &ie) {
+			line = ie.line
+		}
+		c.add("DG200", name, line, 1, "a pattern does not parse: "+err.Error(), "")
 		return
 	}
 	secrets, vcs := missingIgnores(f)
