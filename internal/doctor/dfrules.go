@@ -635,15 +635,16 @@ func (c *checker) root(d *dockerfile, r *stage) {
 		c.add("DG114", d.name, l, col, fmt.Sprintf("USER %s: the program runs as root", st.user), "use a numeric non-root user: USER 65532:65532")
 	case !st.userSet && !r.traits.nonroot:
 		c.add("DG114", d.name, r.line, r.col,
-			fmt.Sprintf("%s runs as root: no USER, and %s runs as root by default", stageLabel(r), r.image.raw), "")
+			fmt.Sprintf("%s runs as root: no USER, and its base image runs as root by default", stageLabel(r)), "")
 	}
 }
 
+// stageLabel names a stage for messages: "stage api", "stage 1 (FROM alpine:3.22)".
 func stageLabel(s *stage) string {
 	if s.name != "" {
 		return "stage " + s.name
 	}
-	return "stage " + strconv.Itoa(s.idx)
+	return fmt.Sprintf("stage %d (FROM %s)", s.idx, s.st.BaseName)
 }
 
 // effective returns the last ENTRYPOINT and CMD of r's chain.
@@ -698,16 +699,21 @@ func execFix(kw, text string) string {
 func (c *checker) health(d *dockerfile, r *stage) {
 	h := r.after.health
 	if h == nil {
-		serves := false
+		what := ""
 		for _, b := range c.stageBinaries(d, r) {
-			serves = serves || (b.LongRunning && b.Port > 0)
+			if b.LongRunning && b.Port > 0 {
+				what = fmt.Sprintf("%s serves port %d", b.Name, b.Port)
+				if b.PortSource != "" {
+					what += " (" + b.PortSource + ")"
+				}
+			}
 		}
-		if c.exp == nil {
-			serves = exposes(r) != nil
+		if c.exp == nil && exposes(r) != nil {
+			what = "it EXPOSEs a port"
 		}
-		if serves {
+		if what != "" {
 			c.add("DG111", d.name, r.line, r.col,
-				fmt.Sprintf("%s serves a port but has no HEALTHCHECK: nothing notices when it hangs", stageLabel(r)), "")
+				fmt.Sprintf("%s has no HEALTHCHECK, but %s: nothing notices when it hangs", stageLabel(r), what), "")
 		}
 		return
 	}

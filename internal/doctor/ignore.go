@@ -148,7 +148,7 @@ func (c *checker) dockerignore() {
 		var what, probes []string
 		for _, sc := range secrets {
 			what = append(what, sc.what)
-			probes = append(probes, sc.probes...)
+			probes = append(probes, sc.probes[0])
 		}
 		msg := fmt.Sprintf("%s reach the build context (e.g. %s)", strings.Join(what, ", "), strings.Join(probes, ", "))
 		if real := c.realSecrets(f); len(real) > 0 {
