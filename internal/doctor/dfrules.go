@@ -100,12 +100,15 @@ func (c *checker) dedupeBuildKit() {
 	})
 }
 
-// runtime are the stages nothing else builds on or copies from: the images
-// the Dockerfile is for (one per target in a multi-binary file).
+// runtime are the images the Dockerfile is for: the last stage (what a
+// plain `docker build` makes) and every other stage nothing builds on or
+// copies from that has an ENTRYPOINT or CMD (a --target, one per binary in
+// a multi-binary file). A dead builder stage is neither.
 func (d *dockerfile) runtime() []*stage {
 	var out []*stage
-	for _, s := range d.stages {
-		if !s.referenced {
+	for i, s := range d.stages {
+		ep, cmd := effective(s)
+		if i == len(d.stages)-1 || (!s.referenced && (ep != nil || cmd != nil)) {
 			out = append(out, s)
 		}
 	}
