@@ -397,7 +397,7 @@ func (c *checker) cgo(d *dockerfile) {
 			v := b.get("CGO_ENABLED")
 			bin := c.binaryOf(b)
 			switch {
-			case bin != nil && bin.Cgo:
+			case bin != nil && bin.Cgo && !(v.set && v.value == "0"): // CGO_ENABLED=0 is DG103's
 				c.add("DG104", d.name, r.line, r.col,
 					fmt.Sprintf("%s needs cgo (%s) and links libc dynamically, but runs on %s, which %s: it fails to start", bin.Name, cgoWhy(bin), r.image.raw, lacks), "")
 			case v.set && !v.unknown && v.value == "1":
