@@ -1,6 +1,9 @@
 package doctor
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // This file reads the shell text of RUN, CMD and ENTRYPOINT. doctor needs two
 // things from it, and no more: the simple commands of a RUN (to find `go
@@ -113,6 +116,9 @@ var shellOnly = map[string]bool{
 // leading `exec` is dropped (exec form already replaces the shell). ok is
 // false whenever sh could do something an exec-form array would not.
 func execWords(s string) (words []string, ok bool) {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+		return nil, false // control bytes: JSON and exec would not carry them as sh does
+	}
 	var w strings.Builder
 	in := false
 	end := func() {
