@@ -36,7 +36,7 @@ var Rules = []Rule{
 		What: "CGO_ENABLED unset in a glibc builder while the runtime has no glibc: net or os/user link libc dynamically (P1/P2)",
 		Fix:  "set CGO_ENABLED=0 on the go build (the binary is then static)"},
 	{ID: "DG106", Name: "CrossArch", Severity: Warning,
-		What: "builder on $BUILDPLATFORM without GOOS/GOARCH from TARGETOS/TARGETARCH: exec format error on other platforms (P1)",
+		What: "builder on $BUILDPLATFORM whose go build does not take GOARCH from TARGETARCH: exec format error on other platforms (P1)",
 		Fix:  "declare ARG TARGETOS TARGETARCH in the stage and build with GOOS=$TARGETOS GOARCH=$TARGETARCH"},
 	{ID: "DG111", Name: "NoHealthcheck", Severity: Warning,
 		What: "a long-running service image without HEALTHCHECK (P5)",
