@@ -801,6 +801,15 @@ func (c *checker) expose(d *dockerfile, r *stage) {
 	}
 	bin := bins[0]
 	var listed []string
+	moved := false // the port is moved through ENV (PORT=9090): then EXPOSE follows the env
+	for _, v := range r.after.env {
+		moved = moved || (v.set && !v.arg && slices.ContainsFunc(es, func(e *instructions.ExposeCommand) bool {
+			return slices.ContainsFunc(e.Ports, func(p string) bool { port, _, _ := strings.Cut(p, "/"); return strings.Contains(v.value, port) })
+		}))
+	}
+	if moved {
+		return
+	}
 	for _, e := range es {
 		for _, p := range e.Ports {
 			port, _, _ := strings.Cut(p, "/")

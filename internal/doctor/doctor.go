@@ -127,15 +127,25 @@ func (r Report) Count(s Severity) int {
 	return n
 }
 
+// ErrNoFiles is returned (wrapped) by Check when the directory holds none
+// of the files it checks.
+var ErrNoFiles = errors.New("no Dockerfile, .dockerignore or compose file")
+
 // Check reads the files of the container setup in dir and reports every
 // rule that fires. exp may be nil: then only the rules that need nothing but
 // the files run. The error is for files that cannot be read; a file that
 // does not parse is a finding (DG100, DG300).
 func Check(dir string, files Files, exp *Expect) (Report, error) {
 	rep := Report{Dir: dir, exp: exp}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return rep, fmt.Errorf("doctor: %s is not a directory", dir)
+	}
 	var err error
 	if rep.Files, err = resolveFiles(dir, files); err != nil {
 		return rep, err
+	}
+	if rep.Files == (Files{}) {
+		return rep, fmt.Errorf("doctor: %w in %s: run `dockgen init` to write them, or name the files", ErrNoFiles, dir)
 	}
 	read := func(name string) ([]byte, error) {
 		if name == "" {

@@ -49,6 +49,9 @@ func (d *dockerfile) runBuilds(s *stage, idx int, run *instructions.RunCommand, 
 	var cmds [][]string
 	if run.PrependShell {
 		cmds = simpleCommands(strings.Join(run.CmdLine, "\n"))
+		for _, f := range run.Files { // RUN <<EOF heredocs: the script is the file
+			cmds = append(cmds, simpleCommands(f.Data)...)
+		}
 	} else {
 		cmds = [][]string{run.CmdLine}
 	}

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	goparser "go/parser"
+	"go/token"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -222,12 +225,23 @@ func (c *checker) neededPaths() (mods, srcs, assets []string) {
 		mods = append(mods, "go.sum")
 	}
 	vendored := slices.Contains(files, "vendor/modules.txt")
+	var nested []string // other modules' directories: not this build's sources
+	for _, rel := range files {
+		if path.Base(rel) == "go.mod" && rel != "go.mod" {
+			nested = append(nested, path.Dir(rel))
+		}
+	}
+	built := c.builtMains()
 	for _, rel := range files {
 		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
 			continue
 		}
-		if inSkippedDir(rel) || (!vendored && strings.HasPrefix(rel, "vendor/")) {
+		if inSkippedDir(rel) || (!vendored && strings.HasPrefix(rel, "vendor/")) ||
+			slices.ContainsFunc(nested, func(d string) bool { return under(rel, d) }) {
 			continue
+		}
+		if built != nil && !built(path.Dir(rel)) && c.isMainDir(path.Dir(rel)) {
+			continue // another binary's main package: this Dockerfile does not build it
 		}
 		srcs = append(srcs, rel)
 	}
@@ -294,6 +308,55 @@ func (c *checker) needed(f *ignoreFile) {
 	report("DG205", mods, "go.mod/go.sum")
 	report("DG206", srcs, "Go sources")
 	report("DG204", assets, "//go:embed assets")
+}
+
+// builtMains returns whether a module-relative directory is a package the
+// Dockerfile builds; nil when that is not known (no Dockerfile, or a build
+// whose packages doctor cannot place).
+func (c *checker) builtMains() func(dir string) bool {
+	if c.df == nil || len(c.df.builds) == 0 {
+		return nil
+	}
+	var pkgs []string
+	for _, b := range c.df.builds {
+		for _, p := range b.pkgs {
+			if p == "" {
+				return nil
+			}
+			pkgs = append(pkgs, p)
+		}
+	}
+	return func(dir string) bool {
+		return slices.ContainsFunc(pkgs, func(p string) bool {
+			if pre, ok := strings.CutSuffix(p, "..."); ok {
+				pre = strings.TrimSuffix(pre, "/")
+				return pre == "" || under(dir, pre)
+			}
+			return p == dir
+		})
+	}
+}
+
+// isMainDir reports whether dir holds a main package: from Expect when
+// given, else from the package clause of its Go files.
+func (c *checker) isMainDir(dir string) bool {
+	if c.exp != nil {
+		return slices.ContainsFunc(c.exp.Binaries, func(b Binary) bool { return normDir(b.Dir) == dir })
+	}
+	ents, err := os.ReadDir(filepath.Join(c.dir, filepath.FromSlash(dir)))
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := goparser.ParseFile(token.NewFileSet(), filepath.Join(c.dir, filepath.FromSlash(dir), e.Name()), nil, goparser.PackageClauseOnly)
+		if err == nil {
+			return f.Name.Name == "main"
+		}
+	}
+	return false
 }
 
 // patternAt is the pattern written on line.

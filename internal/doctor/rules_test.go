@@ -248,7 +248,10 @@ func ruleCases(t *testing.T) []ruleCase {
 		{rule: "DG205", name: "bad", files: files(map[string]string{".dockerignore": goodIgnore + "go.*\n"}), at: []string{".dockerignore:8:1"}},
 		{rule: "DG205", name: "good"},
 
-		{rule: "DG206", name: "bad", files: files(map[string]string{"cmd/tool/main.go": "package main\n", ".dockerignore": goodIgnore + "cmd\n"}), exp: noExp, at: []string{".dockerignore:8:1"}},
+		{rule: "DG206", name: "bad", files: files(map[string]string{".dockerignore": goodIgnore + "*.go\n"}), exp: noExp, at: []string{".dockerignore:8:1"}},
+		{rule: "DG206", name: "good another binary", files: files(map[string]string{"cmd/tool/main.go": "package main\n", ".dockerignore": goodIgnore + "cmd/tool\n"}), exp: noExp},
+		{rule: "DG206", name: "good nested module", files: files(map[string]string{"tools/go.mod": "module example.com/tools\n", "tools/gen.go": "package tools\n", ".dockerignore": goodIgnore + "tools\n"})},
+		{rule: "DG206", name: "bad library", files: files(map[string]string{"internal/db/db.go": "package db\n", ".dockerignore": goodIgnore + "internal\n"}), at: []string{".dockerignore:8:1"}},
 		{rule: "DG206", name: "good tests only", files: files(map[string]string{"main_test.go": "package main\n", ".dockerignore": goodIgnore + "**/*_test.go\n"})},
 
 		{rule: "DG300", name: "bad", files: files(map[string]string{"compose.yaml": "services:\n  app:\n    imagee: x\n"}), at: []string{"compose.yaml:1:1"}},
