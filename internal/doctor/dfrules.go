@@ -488,12 +488,9 @@ func (c *checker) moduleLayer(d *dockerfile) {
 		case whole != nil && (!st.modDL || st.modLayer > whole.line):
 			if !seen[whole.line] {
 				seen[whole.line] = true
-				what := "COPY . ."
-				if whole.add {
-					what = "ADD . ."
-				}
+				what := strings.Join(strings.Fields(d.lines[whole.line-1]), " ")
 				c.add("DG115", d.name, whole.line, whole.col,
-					fmt.Sprintf("%s comes before go mod download: any source change re-downloads every module", what), "")
+					fmt.Sprintf("`%s` copies the whole context before go mod download: any source change re-downloads every module", what), "")
 			}
 		case whole == nil && !st.modDL && !seen[b.line]:
 			seen[b.line] = true

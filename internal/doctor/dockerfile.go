@@ -151,7 +151,7 @@ func parseDockerfile(name string, content []byte, module string) (*dockerfile, e
 		if !ok {
 			base = st.BaseName
 		}
-		s.col = d.col(s.line, s.line, base, 0)
+		s.col = d.col(s.line, s.line, st.BaseName, 0) // as written: golang:${GO_VERSION}
 		if p, ok := byName[strings.ToLower(base)]; ok {
 			s.parent = p
 			p.referenced = true

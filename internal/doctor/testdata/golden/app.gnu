@@ -2,7 +2,7 @@ testdata/golden/app/.dockerignore:1:1: warning: .env files, .env.* files, *.pem 
 testdata/golden/app/Dockerfile:2:1: warning: Comment for FROM should follow the format: `# builder <description>` [BK:InvalidDefinitionDescription]
 testdata/golden/app/Dockerfile:2:6: info: FROM golang:1.21 is not pinned by digest [DG121]
 testdata/golden/app/Dockerfile:2:6: error: golang:1.21 has Go 1.21, but go.mod (go.mod:3) requires Go 1.23: the build stops with "go.mod requires go >= 1.23" [DG125]
-testdata/golden/app/Dockerfile:4:1: warning: COPY . . comes before go mod download: any source change re-downloads every module [DG115]
+testdata/golden/app/Dockerfile:4:1: warning: `COPY . .` copies the whole context before go mod download: any source change re-downloads every module [DG115]
 testdata/golden/app/Dockerfile:5:5: warning: go build in golang:1.21 runs with cgo on (CGO_ENABLED unset): a binary importing net or os/user links glibc dynamically, and alpine:latest has musl, not glibc [DG105]
 testdata/golden/app/Dockerfile:8:6: warning: stage 1 (FROM alpine:latest) has no HEALTHCHECK, but myapp serves port 8080 (main.go:3): nothing notices when it hangs [DG111]
 testdata/golden/app/Dockerfile:8:6: warning: stage 1 (FROM alpine:latest) runs as root: no USER, and its base image runs as root by default [DG114]
