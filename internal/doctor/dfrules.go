@@ -288,8 +288,12 @@ func (c *checker) madeOtherwise(d *dockerfile, s *stage, abs string) bool {
 				if _, err := os.Stat(filepath.Join(c.dir, filepath.FromSlash(rel))); err == nil {
 					return true
 				}
-			case path.Base(src) == path.Base(abs) || strings.ContainsAny(src, "*?[$"):
+			case strings.Contains(src, "$"):
 				return true
+			default:
+				if ok, _ := path.Match(path.Base(src), path.Base(abs)); ok {
+					return true
+				}
 			}
 		}
 	}
@@ -512,6 +516,10 @@ func (c *checker) images(d *dockerfile) {
 			c.add("DG120", d.name, s.line, s.col,
 				fmt.Sprintf("FROM %s: %s moves to whatever was pushed last, so the same Dockerfile builds differently tomorrow", ref.raw,
 					map[bool]string{true: "an untagged image means :latest, which", false: ":latest"}[ref.tag == ""]), "")
+		case ref.digest == "" && s.traits.golang && golangVersion(ref.tag) == "" && !strings.ContainsAny(ref.tag, "0123456789"):
+			c.add("DG120", d.name, s.line, s.col,
+				fmt.Sprintf("FROM %s: a golang tag without a version follows the newest Go release", ref.raw),
+				"name the Go version: golang:1.25-"+ref.tag)
 		case ref.digest == "":
 			c.add("DG121", d.name, s.line, s.col, fmt.Sprintf("FROM %s is not pinned by digest", ref.raw), "")
 		}
@@ -521,8 +529,9 @@ func (c *checker) images(d *dockerfile) {
 				if c.exp.GoSource != "" {
 					src = " (" + c.exp.GoSource + ")"
 				}
+				need := strings.TrimPrefix(c.exp.GoVersion, "go")
 				c.add("DG125", d.name, s.line, s.col,
-					fmt.Sprintf("%s has Go %s, but go.mod%s requires Go %s: the build stops with \"go.mod requires go >= %s\"", ref.raw, v, src, c.exp.GoVersion, c.exp.GoVersion),
+					fmt.Sprintf("%s has Go %s, but go.mod%s requires Go %s: the build stops with \"go.mod requires go >= %s\"", ref.raw, v, src, need, need),
 					fmt.Sprintf("use golang:%s%s or newer", langOf(c.exp.GoVersion), tagSuffix(ref.tag)))
 			}
 		}

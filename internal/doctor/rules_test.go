@@ -202,6 +202,7 @@ func ruleCases(t *testing.T) []ruleCase {
 
 		{rule: "DG120", name: "bad untagged", files: df(r("gcr.io/distroless/static-debian12:nonroot", "alpine")), at: []string{"Dockerfile:13:6"}},
 		{rule: "DG120", name: "bad latest", files: df(r("golang:1.25-bookworm", "golang:latest")), at: []string{"Dockerfile:1:32"}},
+		{rule: "DG120", name: "bad golang without version", files: df(r("golang:1.25-bookworm", "golang:bookworm")), at: []string{"Dockerfile:1:32"}},
 		{rule: "DG120", name: "good"},
 
 		{rule: "DG121", name: "bad", at: []string{"Dockerfile:1:32", "Dockerfile:13:6"}},
@@ -221,6 +222,7 @@ func ruleCases(t *testing.T) []ruleCase {
 		{rule: "DG125", name: "bad", files: df(r("golang:1.25-bookworm", "golang:1.22-bookworm")), at: []string{"Dockerfile:1:32"}},
 		{rule: "DG125", name: "bad patch", files: df(r("golang:1.25-bookworm", "golang:1.25.0-alpine")),
 			exp: func(e *Expect) *Expect { e.GoVersion = "1.25.3"; return e }, at: []string{"Dockerfile:1:32"}},
+		{rule: "DG125", name: "bad toolchain", exp: func(e *Expect) *Expect { e.GoVersion = "go1.26.1"; return e }, at: []string{"Dockerfile:1:32"}},
 		{rule: "DG125", name: "good line tag", exp: func(e *Expect) *Expect { e.GoVersion = "1.25.3"; return e }},
 
 		{rule: "DG126", name: "bad", files: df(r("EXPOSE 8080", "EXPOSE 3000")), at: []string{"Dockerfile:16:8"}},
