@@ -25,7 +25,6 @@ type goBuild struct {
 	ldflags   string
 	vendor    bool
 	modCache  bool // the RUN mounts a cache on the module cache
-	prefix    bool // the RUN text set env inline (CGO_ENABLED=0 go build)
 }
 
 // get returns the effective value of an env var for the build.
@@ -80,14 +79,12 @@ func (d *dockerfile) runBuilds(s *stage, idx int, run *instructions.RunCommand, 
 	for _, words := range cmds {
 		// VAR=value prefixes, and `env [VAR=value...] prog`.
 		local := map[string]setting{}
-		prefix := false
 		for len(words) > 0 {
 			if assignRe.MatchString(words[0]) {
 				k, v, _ := strings.Cut(words[0], "=")
 				l, c := d.loc(line, end, k+"=", 0)
 				val, ok := d.expand(v, runEnv)
 				local[k] = setting{value: val, set: true, unknown: !ok, line: l, col: c}
-				prefix = true
 				words = words[1:]
 				continue
 			}
@@ -126,7 +123,7 @@ func (d *dockerfile) runBuilds(s *stage, idx int, run *instructions.RunCommand, 
 				env[k] = v
 			}
 			b := &goBuild{stage: s, cmdIdx: idx, install: words[1] == "install", cwd: cwd, root: root,
-				env: env, modCache: modCache, prefix: prefix}
+				env: env, modCache: modCache}
 			b.line, b.col = d.loc(line, end, "go "+words[1], seen)
 			seen++
 			d.parseGoArgs(b, words[2:])
