@@ -74,7 +74,8 @@ func (c *checker) compose(content []byte) {
 		c.add("DG300", name, line, 1, "compose-go cannot load it: "+err.Error(), "")
 		return
 	}
-	servicesNode, _ := child(&root, "services")
+	servicesNode, servicesKey := child(&root, "services")
+	c.backingServices(name, proj, servicesKey)
 	for _, sname := range slices.Sorted(func(yield func(string) bool) {
 		for k := range proj.Services {
 			if !yield(k) {
@@ -167,6 +168,32 @@ func (c *checker) compose(content []byte) {
 					fmt.Sprintf("service %s publishes container port %d, but %s listens on %d%s", sname, svc.Ports[0].Target, bins[0].Name, bins[0].Port, src),
 					fmt.Sprintf("publish \"127.0.0.1:%d:%d\"", bins[0].Port, bins[0].Port))
 			}
+		}
+	}
+}
+
+// backingServices: DG307 — a service the drivers imply, matched by service
+// name or image name ("postgres" matches postgres:17-alpine, bitnami/postgresql).
+func (c *checker) backingServices(file string, proj *types.Project, at *yaml.Node) {
+	if c.exp == nil {
+		return
+	}
+	line, col := 1, 1
+	if at != nil {
+		line, col = at.Line, at.Column
+	}
+	for _, want := range c.exp.Services {
+		found := false
+		for name, svc := range proj.Services {
+			img := svc.Image
+			if i := strings.LastIndex(img, "/"); i >= 0 {
+				img = img[i+1:]
+			}
+			found = found || strings.Contains(name, want) || strings.HasPrefix(img, want)
+		}
+		if !found {
+			c.add("DG307", file, line, col,
+				fmt.Sprintf("the code uses %s (its driver is imported), but no compose service runs it", want), "")
 		}
 	}
 }

@@ -280,6 +280,10 @@ func ruleCases(t *testing.T) []ruleCase {
 		{rule: "DG306", name: "bad", files: files(map[string]string{"compose.yaml": replace(t, goodCompose, "127.0.0.1:8080:8080", "127.0.0.1:8080:3000")}), at: []string{"compose.yaml:5:5"}},
 		{rule: "DG306", name: "good"},
 
+		{rule: "DG307", name: "bad", exp: func(e *Expect) *Expect { e.Services = []string{"postgres"}; return e }, at: []string{"compose.yaml:1:1"}},
+		{rule: "DG307", name: "good", exp: func(e *Expect) *Expect { e.Services = []string{"postgres"}; return e },
+			files: files(map[string]string{"compose.yaml": goodCompose + "  db:\n    image: postgres:17-alpine\n"})},
+
 		{rule: "DG401", name: "bad", exp: func(e *Expect) *Expect { e.Binaries[0].Loopback = []string{"main.go:12"}; return e }, at: []string{"main.go:12:1"}},
 		{rule: "DG401", name: "good"},
 	}
