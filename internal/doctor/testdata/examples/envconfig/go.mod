@@ -1,0 +1,3 @@
+module example.com/envconfig
+
+go 1.24.0
