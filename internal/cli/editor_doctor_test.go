@@ -57,7 +57,7 @@ func TestEditorMatcherParsesDoctor(t *testing.T) {
 	}
 	var matcher struct {
 		Pattern struct {
-			Regexp                                        string
+			Regexp                                      string
 			File, Line, Column, Severity, Message, Code int
 		}
 	}
