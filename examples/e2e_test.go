@@ -109,6 +109,10 @@ var e2eExamples = []e2eExample{
 	{name: "gitinfo", bases: []string{""}, compose: true, targets: []e2eTarget{
 		{stage: "gitinfo", port: 8070, body: regexp.MustCompile(`^git version \d+\.\d+`)},
 	}},
+	// writes ./data/visits.txt and under $HOME: volumes on a read-only root.
+	{name: "writer", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
+		{stage: "writer", port: 8060, body: regexp.MustCompile(`^visit [1-9]\d*\n$`)},
+	}},
 	{name: "loopback", bases: []string{"distroless"}, targets: []e2eTarget{
 		{stage: "loopback", port: 8080, loopback: true},
 	}},
@@ -679,4 +683,48 @@ func assertVerifyCleanedUp(t *testing.T, out string) {
 	if strings.TrimSpace(ps+imgs) != "" {
 		t.Errorf("verify run %s left containers %q and images %q behind", m[1], strings.Fields(ps), strings.Fields(imgs))
 	}
+}
+
+// TestE2EWriterKeepsData: a service that writes under its working directory
+// and $HOME runs on a read-only root with compose, and its data survives
+// `down` and `up` (the named volume dockgen mounts there).
+func TestE2EWriterKeepsData(t *testing.T) {
+	requireEngine(t)
+	t.Cleanup(func() { removeLabelled(t) })
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	dir := generate(t, "writer", "")
+	ex := e2eExample{name: "writer", targets: []e2eTarget{{stage: "writer", port: 8060}}}
+	cr := startCompose(t, ctx, dir, ex, "", nil)
+	<-cr.done
+	if cr.err != nil {
+		logs, _ := cr.compose("logs", "--tail", "30")
+		t.Fatalf("compose up: %v\n%s\n%s", cr.err, cr.out, logs)
+	}
+	visit := func() string {
+		t.Helper()
+		out, err := cr.compose("port", "writer", "8060")
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body, err := httpGet(ctx, "http://"+strings.TrimSpace(out)+"/")
+		if err != nil || status != http.StatusOK {
+			logs, _ := cr.compose("logs", "--tail", "30")
+			t.Fatalf("GET /: %d %q %v\n%s", status, body, err, logs)
+		}
+		return body
+	}
+	if a, b := visit(), visit(); a != "visit 1\n" || b != "visit 2\n" {
+		t.Fatalf("visits %q %q", a, b)
+	}
+	if out, err := cr.compose("down", "--timeout", "10"); err != nil {
+		t.Fatalf("down: %v\n%s", err, out)
+	}
+	if out, err := cr.compose("up", "--wait", "--wait-timeout", "120"); err != nil {
+		t.Fatalf("up again: %v\n%s", err, out)
+	}
+	if c := visit(); c != "visit 3\n" {
+		t.Errorf("after down/up: %q, want visit 3 (the named volume keeps the data)", c)
+	}
+	t.Logf("e2e: writer kept its data across down/up on a read-only root")
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -349,6 +350,11 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	for _, f := range files {
 		ff := f.facts
 		mn.Listeners = append(mn.Listeners, ff.listeners...)
+		for _, w := range ff.writes {
+			if !slices.ContainsFunc(mn.Writes, func(x Write) bool { return x.Path == w.Path }) {
+				mn.Writes = append(mn.Writes, w)
+			}
+		}
 		for _, ev := range ff.env {
 			if i, ok := envIdx[ev.Name]; ok {
 				if !mn.Env[i].HasDefault && ev.HasDefault {

@@ -84,6 +84,10 @@ type Main struct {
 	// VersionVar is a package-level string variable in package main that
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
+	// Writes are the paths the program writes at literal locations (a
+	// database file, a data directory, $HOME): on a read-only root they
+	// must be volumes.
+	Writes []Write `json:"writes,omitempty"`
 	// ProbeFile is the module-relative path of the file in the main package
 	// that declares func dockgenProbe: dockgen's health probe, wherever the
 	// user moved it ("" when none). Its code does not count as the
@@ -153,5 +157,13 @@ type Dockerfile struct {
 // Port is a port number with where it was read.
 type Port struct {
 	Port   int    `json:"port"`
+	Source string `json:"source"`
+}
+
+// Write is a path the program writes to, as the code names it: relative to
+// the working directory, absolute, or "$HOME".
+type Write struct {
+	Path   string `json:"path"`
+	Dir    bool   `json:"dir,omitempty"` // a directory (MkdirAll), not a file
 	Source string `json:"source"`
 }

@@ -150,15 +150,23 @@ func fatal(b *ast.BlockStmt) bool {
 	return found
 }
 
-// scanWrite warns about a file the program creates at a literal path that
-// the hardened container cannot write: its root filesystem is read-only and
-// only /tmp is a tmpfs, so such a write fails at run time (P8).
-func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.CallExpr) {
+// scanWrite records a path the program writes: on the hardened
+// container's read-only root (only /tmp is a tmpfs) such a write fails at
+// run time unless the path is a volume (P8). A path from the environment
+// is a warning naming the variable: its value decides where the volume goes.
+func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.CallExpr, dir bool) {
 	if name == nil {
 		return
 	}
-	p, ok := a.valueNoParams(c, name).known()
+	v := a.valueNoParams(c, name)
+	p, ok := v.known()
 	if !ok {
+		for _, pt := range v.parts {
+			if pt.env != "" {
+				ff.warn("write-path-env", a.pos(call.Pos()), fmt.Sprintf("writes under the path in $%s: under a read-only root it must be a volume or /tmp — set %s to a mounted volume's path in compose", pt.env, pt.env))
+				return
+			}
+		}
 		return
 	}
 	p = strings.TrimPrefix(p, "file:") // sqlite URIs
@@ -166,9 +174,5 @@ func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.
 	if p == "" || strings.Contains(p, ":memory:") || strings.HasPrefix(p, "/tmp/") || p == "/tmp" || strings.HasPrefix(p, "/dev/") {
 		return
 	}
-	where := "a path relative to the working directory, which is on the image's read-only root"
-	if strings.HasPrefix(p, "/") {
-		where = "outside /tmp, the only writable place in the hardened container (read-only root)"
-	}
-	ff.warn("read-only-write", a.pos(call.Pos()), fmt.Sprintf("writes %q, %s: make the path configurable (an env var) and point it at a volume or /tmp", p, where))
+	ff.writes = append(ff.writes, Write{Path: p, Dir: dir, Source: a.pos(call.Pos())})
 }

@@ -22,6 +22,7 @@ type fileFacts struct {
 	cgo        string       // source of import "C"
 	long       bool
 	warnings   []Warning
+	writes     []Write
 }
 
 type importSite struct {
@@ -226,11 +227,17 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			a.scanExec(ff, c, arg(1), call)
 		case "os/signal.Notify", "os/signal.NotifyContext":
 			ff.long = true
-		case "os.Create", "os.WriteFile", "os.Mkdir", "os.MkdirAll", "os.OpenFile", "gorm.io/driver/sqlite.Open":
-			a.scanWrite(ff, c, arg(0), call)
+		case "os.Create", "os.WriteFile", "os.OpenFile", "gorm.io/driver/sqlite.Open", "go.etcd.io/bbolt.Open", "github.com/boltdb/bolt.Open":
+			a.scanWrite(ff, c, arg(0), call, false)
+		case "os.Mkdir", "os.MkdirAll":
+			a.scanWrite(ff, c, arg(0), call, true)
+		case "os.UserHomeDir", "os.UserCacheDir", "os.UserConfigDir":
+			// Asked for its home, the program writes there: $HOME must be
+			// writable under a read-only root.
+			ff.writes = append(ff.writes, Write{Path: "$HOME", Dir: true, Source: a.pos(call.Pos())})
 		case "database/sql.Open", "github.com/jinzhu/gorm.Open":
 			if d, _ := a.valueNoParams(c, arg(0)).known(); strings.HasPrefix(d, "sqlite") {
-				a.scanWrite(ff, c, arg(1), call)
+				a.scanWrite(ff, c, arg(1), call, false)
 			}
 		}
 	}

@@ -355,6 +355,7 @@ func (m *maker) binary(mn analysis.Main) (Binary, error) {
 		b.Tags = []string{"netgo", "osusergo"}
 	}
 	m.runtimeNeeds(&b, mn)
+	m.volumes(&b, mn)
 	m.port(&b, mn)
 	return b, nil
 }

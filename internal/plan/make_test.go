@@ -269,3 +269,56 @@ func TestExistingContainerFiles(t *testing.T) {
 		t.Errorf("code port lost to EXPOSE: %d", p.Binaries[0].Port)
 	}
 }
+
+// TestWritablePaths: paths the program writes become directories owned by
+// the image's user, VOLUMEs, and named volumes in compose; /tmp needs none;
+// nested paths share their outer volume.
+func TestWritablePaths(t *testing.T) {
+	m := httpMain(".", "app", 8080)
+	m.Writes = []analysis.Write{
+		{Path: "./data/app.db", Source: "main.go:10"},
+		{Path: "data/uploads", Dir: true, Source: "main.go:11"},
+		{Path: "/var/lib/app/state", Source: "main.go:12"},
+		{Path: "/tmp/scratch", Source: "main.go:13"},
+	}
+	f := facts(m)
+	p, err := plan.Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Binaries[0]
+	var got []string
+	for _, v := range b.Volumes {
+		got = append(got, v.Name+"="+v.Path)
+	}
+	if strings.Join(got, " ") != "app-data=/home/nonroot/data app-var-lib-app=/var/lib/app" || b.WorkDir != "/home/nonroot" {
+		t.Errorf("volumes %v workdir %q", got, b.WorkDir)
+	}
+	files, df := renderChecked(t, f, answers.Answers{})
+	r := df.stage(t, "app")
+	if v := of[*instructions.VolumeCommand](r); len(v) != 1 || strings.Join(v[0].Volumes, " ") != "/home/nonroot/data /var/lib/app" {
+		t.Errorf("VOLUME %+v", v)
+	}
+	if w := of[*instructions.WorkdirCommand](r); len(w) != 1 || w[0].Path != "/home/nonroot" {
+		t.Errorf("WORKDIR %+v", w)
+	}
+	chowned := 0
+	for _, c := range of[*instructions.CopyCommand](r) {
+		if c.Chown == "65532:65532" {
+			chowned++
+		}
+	}
+	if chowned != 2 {
+		t.Errorf("%d COPY --chown, want one per volume", chowned)
+	}
+	cd := parseCompose(t, files["compose.yaml"])
+	if vols := asList(cd.Services["app"]["volumes"]); len(vols) != 2 || vols[0] != "app-data:/home/nonroot/data" {
+		t.Errorf("compose volumes %v", vols)
+	}
+	if _, ok := cd.Volumes["app-var-lib-app"]; !ok {
+		t.Errorf("named volumes %v", cd.Volumes)
+	}
+	if cd.Services["app"]["read_only"] != true {
+		t.Error("the root is no longer read-only")
+	}
+}

@@ -111,6 +111,9 @@ type Builder struct {
 	NoWork bool `yaml:"no_work,omitempty"`
 	// Passwd: write an /etc/passwd for a base that lacks one.
 	Passwd bool `yaml:"passwd,omitempty"`
+	// EmptyDir: make /out/empty, copied (owned by User) to create the
+	// writable directories of the runtime stages.
+	EmptyDir bool `yaml:"empty_dir,omitempty"`
 }
 
 // Binary is one selected main package and everything decided for it.
@@ -150,6 +153,13 @@ type Binary struct {
 	Passwd  bool     `yaml:"passwd,omitempty"`
 	Needs   []string `yaml:"needs,omitempty"`
 
+	// WorkDir is the runtime WORKDIR when relative paths must resolve to a
+	// known place ("" keeps the base's).
+	WorkDir string `yaml:"workdir,omitempty"`
+	// Volumes are the directories the program writes: created owned by
+	// User, declared VOLUME, mounted as named volumes in compose.
+	Volumes []Volume `yaml:"volumes,omitempty"`
+
 	// LongRunning binaries are services: EXPOSE, HEALTHCHECK, compose.
 	LongRunning bool `yaml:"long_running"`
 	// Port is the container port (0: serves nothing); PortSource where it
@@ -174,6 +184,13 @@ type Binary struct {
 	ReleaseTarget string `yaml:"release_target"`
 	// Description is the OCI image description label.
 	Description string `yaml:"description"`
+}
+
+// Volume is a writable directory of a binary.
+type Volume struct {
+	Path   string `yaml:"path"`   // absolute, in the image
+	Name   string `yaml:"name"`   // compose's named volume
+	Source string `yaml:"source"` // where the code writes there
 }
 
 // EnvVar is one NAME=VALUE for an image ENV or a compose environment.
@@ -278,6 +295,11 @@ func (p *Plan) Volumes() []string {
 			out = append(out, s.Volume)
 		}
 	}
+	for _, b := range p.ServiceBinaries() {
+		for _, v := range b.Volumes {
+			out = append(out, v.Name)
+		}
+	}
 	slices.Sort(out)
 	return out
 }
@@ -353,6 +375,15 @@ func localPkg(dir string) string {
 		return dir
 	}
 	return "./" + dir
+}
+
+// VolumePaths are the binary's volume paths, for VOLUME.
+func (b Binary) VolumePaths() []string {
+	var out []string
+	for _, v := range b.Volumes {
+		out = append(out, v.Path)
+	}
+	return out
 }
 
 // Pkg is the go build package argument of the binary.
