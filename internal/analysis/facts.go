@@ -163,7 +163,9 @@ type Port struct {
 // Write is a path the program writes to, as the code names it: relative to
 // the working directory, absolute, or "$HOME".
 type Write struct {
-	Path   string `json:"path"`
-	Dir    bool   `json:"dir,omitempty"` // a directory (MkdirAll), not a file
+	Path string `json:"path"`
+	Dir  bool   `json:"dir,omitempty"` // a directory (MkdirAll), not a file
+	// Env names the variable the path comes from (Path is its default).
+	Env    string `json:"env,omitempty"`
 	Source string `json:"source"`
 }

@@ -160,6 +160,17 @@ func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.
 	}
 	v := a.valueNoParams(c, name)
 	p, ok := v.known()
+	env := ""
+	if !ok && len(v.parts) == 1 && v.parts[0].env != "" {
+		// The path is an env var: its default (in the call, or learned
+		// from a fallback in this file) is where the write goes.
+		pt := v.parts[0]
+		env = pt.env
+		p, ok = pt.def, pt.hasDef
+		if d, learned := ff.learned[pt.env]; !ok && learned {
+			p, ok = d, true
+		}
+	}
 	if !ok {
 		for _, pt := range v.parts {
 			if pt.env != "" {
@@ -174,5 +185,5 @@ func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.
 	if p == "" || strings.Contains(p, ":memory:") || strings.HasPrefix(p, "/tmp/") || p == "/tmp" || strings.HasPrefix(p, "/dev/") {
 		return
 	}
-	ff.writes = append(ff.writes, Write{Path: p, Dir: dir, Source: a.pos(call.Pos())})
+	ff.writes = append(ff.writes, Write{Path: p, Dir: dir, Env: env, Source: a.pos(call.Pos())})
 }
