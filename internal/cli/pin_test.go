@@ -167,7 +167,9 @@ func TestPin(t *testing.T) {
 		}
 		return out, errOut
 	}
-	pinArgs := func(extra ...string) []string { return append(append(append([]string{"pin"}, extra...), reg.flags()...), dir) }
+	pinArgs := func(extra ...string) []string {
+		return append(append(append([]string{"pin"}, extra...), reg.flags()...), dir)
+	}
 
 	must(0, "init", "--yes", dir)
 	const builder, runtime = "golang:1.24-bookworm", "gcr.io/distroless/static-debian12:nonroot"
