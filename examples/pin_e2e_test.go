@@ -50,11 +50,11 @@ import (
 
 // requireBinary returns the path in env, failing (the gate is already
 // open) when it is not an executable.
-func requireBinary(t *testing.T, env, what string) string {
+func requireBinary(t *testing.T, env, what, provide string) string {
 	t.Helper()
 	p := os.Getenv(env)
 	if p == "" {
-		t.Fatalf("e2e: DOCKGEN_E2E=1 but %s is not set: it names %s (bash .ci/provision-docker provides it)", env, what)
+		t.Fatalf("e2e: DOCKGEN_E2E=1 but %s is not set: it names %s (%s)", env, what, provide)
 	}
 	if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 		t.Fatalf("e2e: %s=%s: not an executable (%v)", env, p, err)
@@ -234,8 +234,9 @@ func dockgenMain(t *testing.T, want int, args ...string) (string, string) {
 
 func TestPinE2E(t *testing.T) {
 	requireEngine(t)
-	regBin := requireBinary(t, "DOCKGEN_REGISTRY_BIN", "go-containerregistry's cmd/registry binary")
-	bkBin := requireBinary(t, "DOCKGEN_BUILDKITD_BIN", "a buildkitd binary (moby/buildkit's cmd/buildkitd)")
+	regBin := requireBinary(t, "DOCKGEN_REGISTRY_BIN", "go-containerregistry's cmd/registry binary", "bash .ci/provision-docker --registry-bin builds it")
+	bkBin := requireBinary(t, "DOCKGEN_BUILDKITD_BIN", "a buildkitd binary (moby/buildkit's cmd/buildkitd)",
+		"build it from a tools module that requires github.com/moby/buildkit, as .ci/tools/compose does for Compose")
 	t.Cleanup(func() { removeLabelled(t) })
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
