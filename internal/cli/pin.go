@@ -66,7 +66,7 @@ A mirror serves the same content, so the digest is the same.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.update, "update", false, "resolve pinned images again and move their pins to the tag's current digest")
-	f.StringArrayVar(&mirrors, "mirror", nil, "resolve REGISTRY's images through MIRROR (`REGISTRY=HOST[:PORT][/PATH]`); repeatable")
+	f.StringArrayVar(&mirrors, "mirror", nil, "resolve a registry's images through a mirror only: `REGISTRY=MIRROR`, MIRROR being HOST[:PORT][/PATH], e.g. docker.io=127.0.0.1:5000/hub; repeatable")
 	return cmd
 }
 
