@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -191,6 +192,10 @@ func merge(a, flags answers.Answers) answers.Answers {
 		a.Private = flags.Private
 	}
 	a.SyntaxLine = a.SyntaxLine || flags.SyntaxLine
+	// `dockgen pin` gives the whole set: pins it dropped go.
+	if flags.Pins != nil {
+		a.Pins = maps.Clone(flags.Pins)
+	}
 	return a
 }
 

@@ -145,6 +145,7 @@ a .dockerignore, a compose.yaml and, where needed, a health probe file.`,
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	root.AddCommand(newPinCmd(io, nil))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newInitCmd(io, sm.init), newAnalyzeCmd(io), newRegenerateCmd(io, sm.regenerate),
 		newVerifyCmd(io), newDoctorCmd(io), newTemplatesCmd(io), newEditorCmd(io), newVersionCmd(io))
