@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Changes names what differs between the plan the files were last
@@ -12,9 +13,15 @@ import (
 func Changes(old, new *Plan) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if old.Builder.Image != new.Builder.Image {
-		add("builder %s → %s (%s)", old.Builder.Image, new.Builder.Image, new.Builder.GoWhy)
+	image := func(what, o, n, why string) {
+		switch {
+		case unpinned(o) != unpinned(n):
+			add("%s %s → %s (%s)", what, unpinned(o), unpinned(n), why)
+		case o != n:
+			add("%s %s pinned to %s", what, unpinned(n), digestOf(n))
+		}
 	}
+	image("builder", old.Builder.Image, new.Builder.Image, new.Builder.GoWhy)
 	if old.Base.Name != new.Base.Name {
 		add("base %s → %s (%s)", old.Base.Name, new.Base.Name, new.BaseWhy)
 	}
@@ -35,9 +42,7 @@ func Changes(old, new *Plan) []string {
 				add("%s is now built without cgo", b.Name)
 			}
 		}
-		if o.Runtime != b.Runtime {
-			add("%s runtime %s → %s", b.Name, o.Runtime, b.Runtime)
-		}
+		image(b.Name+" runtime", o.Runtime, b.Runtime, b.BaseWhy)
 		if o.Port != b.Port {
 			add("%s port %d → %d%s", b.Name, o.Port, b.Port, sourceSuffix(b.PortSource))
 		}
@@ -69,4 +74,19 @@ func Changes(old, new *Plan) []string {
 		}
 	}
 	return out
+}
+
+// unpinned is an image reference without its digest; digestOf the digest
+// ("" when there is none).
+func unpinned(ref string) string {
+	r, _, _ := strings.Cut(ref, "@")
+	return r
+}
+
+func digestOf(ref string) string {
+	_, d, _ := strings.Cut(ref, "@")
+	if d == "" {
+		return "nothing (unpinned)"
+	}
+	return d
 }
