@@ -38,6 +38,8 @@ type job struct {
 	ask func(f *analysis.Facts, a answers.Answers) (answers.Answers, error)
 	// confirm asks before writing when set (init on a terminal).
 	confirm func(summary string) error
+	// next prints the next steps after writing (init).
+	next bool
 	// flagFields are the answer fields given on the command line: a bad
 	// value there is a usage error, elsewhere a .dockgen.yaml line.
 	flagFields map[string]bool
@@ -324,7 +326,35 @@ func (j *job) apply(changes []apply.Change, p *plan.Plan) error {
 	case show:
 		return nil
 	}
-	return apply.Write(j.ctx, j.dir, changes)
+	if err := apply.Write(j.ctx, j.dir, changes); err != nil {
+		return err
+	}
+	if j.next && slices.ContainsFunc(changes, func(c apply.Change) bool { return c.Writes() && !c.Own() }) {
+		fmt.Fprint(j.io.err, nextSteps(p))
+	}
+	return nil
+}
+
+// nextSteps is init's closing message: how to go from the files to a
+// running, published image.
+func nextSteps(p *plan.Plan) string {
+	var b strings.Builder
+	b.WriteString("\nNext steps:\n")
+	if svc := p.ServiceBinaries(); len(svc) > 0 {
+		b.WriteString("  docker compose up --build --wait          # build and run every service, hardened\n")
+		b.WriteString("  dockgen verify                            # build, run read-only as non-root, probe, report\n")
+		s := svc[0]
+		run := "  docker build --target " + s.Name + " -t " + s.Name + " . && docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges"
+		if s.Port != 0 {
+			run += fmt.Sprintf(" -p 127.0.0.1:%d:%d", s.HostPort, s.Port)
+		}
+		b.WriteString(run + " " + s.Name + "\n")
+	} else {
+		fmt.Fprintf(&b, "  docker buildx bake %s                   # build the image\n", p.Binaries[0].Name)
+	}
+	b.WriteString("  REGISTRY=registry.example.com/team VERSION=v1.0.0 docker buildx bake --push   # publish, with semver tags\n")
+	b.WriteString("  dockgen pin                               # pin the base images to digests\n")
+	return b.String()
 }
 
 // summary is what the wizard shows before asking to write.

@@ -144,7 +144,7 @@ func runInit(o *initOptions) error {
 	if o.out.force {
 		mode = apply.Force
 	}
-	j := &job{io: o.io, ctx: o.cmd.Context(), dir: o.dir, out: o.out, mode: mode, flagFields: o.given}
+	j := &job{io: o.io, ctx: o.cmd.Context(), dir: o.dir, out: o.out, mode: mode, flagFields: o.given, next: true}
 	if !o.yes {
 		in, _ := isTerminal(o.io.in)
 		out, _ := isTerminal(o.io.out)
