@@ -109,6 +109,10 @@ var e2eExamples = []e2eExample{
 	{name: "gitinfo", bases: []string{""}, compose: true, targets: []e2eTarget{
 		{stage: "gitinfo", port: 8070, body: regexp.MustCompile(`^git version \d+\.\d+`)},
 	}},
+	// reads its templates and static files from disk at start-up.
+	{name: "webtmpl", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
+		{stage: "webtmpl", port: 8050, body: regexp.MustCompile(`^<h1>rendered from templates</h1>\n$`)},
+	}},
 	// writes ./data/visits.txt and under $HOME: volumes on a read-only root.
 	{name: "writer", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
 		{stage: "writer", port: 8060, body: regexp.MustCompile(`^visit [1-9]\d*\n$`)},

@@ -350,6 +350,12 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	for _, f := range files {
 		ff := f.facts
 		mn.Listeners = append(mn.Listeners, ff.listeners...)
+		for _, r := range ff.reads {
+			if !slices.ContainsFunc(mn.Reads, func(x Read) bool { return x.Path == r.Path }) {
+				r.Exists, r.Sample = a.readExists(r)
+				mn.Reads = append(mn.Reads, r)
+			}
+		}
 		for _, w := range ff.writes {
 			if !slices.ContainsFunc(mn.Writes, func(x Write) bool { return x.Path == w.Path }) {
 				mn.Writes = append(mn.Writes, w)

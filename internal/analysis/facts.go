@@ -84,6 +84,10 @@ type Main struct {
 	// VersionVar is a package-level string variable in package main that
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
+	// Reads are the files and directories the program reads at run time
+	// from literal paths relative to its working directory (templates,
+	// static assets, config files, migrations): the image must carry them.
+	Reads []Read `json:"reads,omitempty"`
 	// Writes are the paths the program writes at literal locations (a
 	// database file, a data directory, $HOME): on a read-only root they
 	// must be volumes.
@@ -167,5 +171,17 @@ type Write struct {
 	Dir  bool   `json:"dir,omitempty"` // a directory (MkdirAll), not a file
 	// Env names the variable the path comes from (Path is its default).
 	Env    string `json:"env,omitempty"`
+	Source string `json:"source"`
+}
+
+// Read is a path the program reads at run time, relative to its working
+// directory (the module root when run from source).
+type Read struct {
+	Path   string `json:"path"`
+	Dir    bool   `json:"dir,omitempty"`  // a directory
+	Glob   bool   `json:"glob,omitempty"` // a pattern (template.ParseGlob)
+	Exists bool   `json:"exists"`         // in the repository
+	// Sample is the sample beside a missing file (config.sample.yaml).
+	Sample string `json:"sample,omitempty"`
 	Source string `json:"source"`
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"go/ast"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ type fileFacts struct {
 	long       bool
 	warnings   []Warning
 	writes     []Write
+	reads      []Read
 }
 
 type importSite struct {
@@ -177,6 +179,9 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 		}
 		ip := f.pkgOf(fun.X)
 		if ip == "" {
+			if r, ok := readMethods[name]; ok && slices.ContainsFunc(readMethodPkgs, f.imports) {
+				a.scanRead(ff, c, call, r)
+			}
 			a.scanMethodCall(ff, c, call, fun)
 			return false
 		}
@@ -191,6 +196,9 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 				return call.Args[i]
 			}
 			return nil
+		}
+		if r, ok := readFuncs[ip+"."+name]; ok {
+			a.scanRead(ff, c, call, r)
 		}
 		switch ip + "." + name {
 		case "os.Getenv", "os.LookupEnv", "syscall.Getenv":

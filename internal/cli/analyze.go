@@ -136,6 +136,23 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 		} else {
 			line("cgo", "no", "")
 		}
+		for _, r := range m.Reads {
+			v := r.Path
+			switch {
+			case !r.Exists && r.Sample != "":
+				v += " (not in the repository; sample: " + r.Sample + ")"
+			case !r.Exists:
+				v += " (not in the repository)"
+			}
+			line("reads", v, r.Source)
+		}
+		for _, w := range m.Writes {
+			v := w.Path
+			if w.Env != "" {
+				v += " (default of $" + w.Env + ")"
+			}
+			line("writes", v, w.Source)
+		}
 		for _, n := range m.NeedSources {
 			line("needs", n.Need, n.Source)
 		}

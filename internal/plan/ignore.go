@@ -70,6 +70,17 @@ func (m *maker) ignore() error {
 	if len(g.Patterns) > 0 {
 		m.p.Ignore = append(m.p.Ignore, g)
 	}
+	rg := IgnoreGroup{Comment: "Files the program reads at run time (copied into the image)"}
+	for _, b := range m.p.Binaries {
+		for _, f := range b.Files {
+			if p := "!" + f.Src; !slices.Contains(rg.Patterns, p) && ignorePattern(f.Src) {
+				rg.Patterns = append(rg.Patterns, p)
+			}
+		}
+	}
+	if len(rg.Patterns) > 0 {
+		m.p.Ignore = append(m.p.Ignore, rg)
+	}
 	return nil
 }
 

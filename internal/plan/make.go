@@ -356,6 +356,7 @@ func (m *maker) binary(mn analysis.Main) (Binary, error) {
 	}
 	m.runtimeNeeds(&b, mn)
 	m.volumes(&b, mn)
+	m.runtimeFiles(&b, mn)
 	m.port(&b, mn)
 	return b, nil
 }

@@ -322,3 +322,72 @@ func TestWritablePaths(t *testing.T) {
 		t.Error("the root is no longer read-only")
 	}
 }
+
+// TestRuntimeFiles: files the program reads at run time are copied where
+// it looks (its working directory), kept in the build context; a missing
+// config is mounted from the host with a warning naming its sample; a
+// secret-looking file is never copied.
+func TestRuntimeFiles(t *testing.T) {
+	m := httpMain(".", "app", 8080)
+	m.Reads = []analysis.Read{
+		{Path: "templates/*.html", Glob: true, Exists: true, Source: "main.go:10"},
+		{Path: "templates/partials/nav.html", Exists: true, Source: "main.go:11"},
+		{Path: "static", Dir: true, Exists: true, Source: "main.go:12"},
+		{Path: "config.yaml", Sample: "config.sample.yaml", Source: "main.go:13"},
+		{Path: "certs/server.key", Exists: true, Source: "main.go:14"},
+	}
+	f := facts(m)
+	p, err := plan.Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Binaries[0]
+	var copied, mounted []string
+	for _, x := range b.Files {
+		copied = append(copied, x.Src+"→"+x.Path)
+	}
+	for _, x := range b.Mounts {
+		mounted = append(mounted, x.Host+"→"+x.Path)
+	}
+	if strings.Join(copied, " ") != "templates→/home/nonroot/templates static→/home/nonroot/static" {
+		t.Errorf("copied %v", copied)
+	}
+	if strings.Join(mounted, " ") != "./config.yaml→/home/nonroot/config.yaml ./certs/server.key→/home/nonroot/certs/server.key" {
+		t.Errorf("mounted %v", mounted)
+	}
+	var codes []string
+	for _, w := range p.Warnings {
+		codes = append(codes, w.Code)
+		if w.Code == "config-missing" && !strings.Contains(w.Text, "copy config.sample.yaml to config.yaml") {
+			t.Errorf("warning does not name the sample: %s", w.Text)
+		}
+	}
+	if strings.Join(codes, " ") != "config-missing secret-file" {
+		t.Errorf("warnings %v", codes)
+	}
+	files, df := renderChecked(t, f, answers.Answers{})
+	r := df.stage(t, "app")
+	var srcs []string
+	for _, c := range of[*instructions.CopyCommand](r) {
+		if c.From == "" {
+			srcs = append(srcs, strings.Join(c.SourcePaths, ",")+"→"+c.DestPath)
+		}
+	}
+	if strings.Join(srcs, " ") != "templates/→/home/nonroot/templates/ static/→/home/nonroot/static/" {
+		t.Errorf("context COPYs %v", srcs)
+	}
+	for _, keep := range []string{"templates/index.html", "static/app.css"} {
+		if excluded(t, files[".dockerignore"], keep) {
+			t.Errorf(".dockerignore excludes %s", keep)
+		}
+	}
+	if strings.Contains(string(files["Dockerfile"]), "server.key") {
+		t.Error("a secret is in the Dockerfile")
+	}
+	// Long syntax, so a missing host file is an error, not an empty
+	// directory docker creates in its place.
+	vols := asList(parseCompose(t, files["compose.yaml"]).Services["app"]["volumes"])
+	if v, _ := vols[0].(map[string]any); len(vols) != 2 || v["source"] != "./config.yaml" || v["read_only"] != true || v["bind"].(map[string]any)["create_host_path"] != false {
+		t.Errorf("compose volumes %v", vols)
+	}
+}

@@ -160,6 +160,13 @@ type Binary struct {
 	// User, declared VOLUME, mounted as named volumes in compose.
 	Volumes []Volume `yaml:"volumes,omitempty"`
 
+	// Files are the files and directories the program reads at run time,
+	// copied from the build context to where it looks for them.
+	Files []RuntimeFile `yaml:"files,omitempty"`
+	// Mounts are files the user supplies (a missing config, a secret):
+	// compose mounts them read-only; the image does not carry them.
+	Mounts []Mount `yaml:"mounts,omitempty"`
+
 	// LongRunning binaries are services: EXPOSE, HEALTHCHECK, compose.
 	LongRunning bool `yaml:"long_running"`
 	// Port is the container port (0: serves nothing); PortSource where it
@@ -184,6 +191,21 @@ type Binary struct {
 	ReleaseTarget string `yaml:"release_target"`
 	// Description is the OCI image description label.
 	Description string `yaml:"description"`
+}
+
+// RuntimeFile is a file (or directory, or glob) copied into the image.
+type RuntimeFile struct {
+	Src    string `yaml:"src"`  // in the build context
+	Path   string `yaml:"path"` // in the image
+	Dir    bool   `yaml:"dir,omitempty"`
+	Source string `yaml:"source"`
+}
+
+// Mount is a host file compose mounts read-only.
+type Mount struct {
+	Host   string `yaml:"host"` // relative to the compose file
+	Path   string `yaml:"path"` // in the container
+	Source string `yaml:"source"`
 }
 
 // Volume is a writable directory of a binary.

@@ -1,0 +1,3 @@
+module example.com/webtmpl
+
+go 1.24
