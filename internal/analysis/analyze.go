@@ -93,6 +93,12 @@ func Analyze(dir string) (*Facts, error) {
 	if err := a.readModule(facts); err != nil {
 		return nil, err
 	}
+	// The code is read with the tags the repository builds with.
+	tags, tagWarns := a.buildTags()
+	if tags != nil {
+		facts.BuildTags = tags
+		a.ctx.BuildTags = tags.Tags
+	}
 	if err := a.loadPackages(); err != nil {
 		return nil, err
 	}
@@ -169,6 +175,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	warns = append(warns, a.vendorWarning(facts.ModuleSource)...)
 	warns = append(warns, a.containerFiles(facts)...)
+	warns = append(warns, tagWarns...)
 	facts.Warnings = sortWarnings(warns)
 	a.notes = append(a.notes, a.missingNote(facts.ModuleSource)...)
 	facts.CacheNotes = sortWarnings(a.notes)

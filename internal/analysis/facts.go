@@ -40,6 +40,8 @@ type Facts struct {
 	Services       []string  `json:"services"`
 	ServiceSources []Source  `json:"service_sources,omitempty"`
 	Warnings       []Warning `json:"warnings"`
+	// BuildTags are the tags the repository builds with (nil: none).
+	BuildTags *BuildTags `json:"build_tags,omitempty"`
 	// ComposeFile is the compose file already at the module root (the one
 	// docker compose would pick); "" when there is none.
 	ComposeFile string `json:"compose_file,omitempty"`

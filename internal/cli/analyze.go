@@ -87,6 +87,9 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 	for _, p := range f.PrivateModules {
 		line("private", p, "")
 	}
+	if t := f.BuildTags; t != nil {
+		line("tags", strings.Join(t.Tags, ","), t.Source)
+	}
 	if f.ComposeFile != "" {
 		line("compose", f.ComposeFile+" (already there: dockgen writes to it)", "")
 	}

@@ -350,10 +350,15 @@ func (m *maker) binary(mn analysis.Main) (Binary, error) {
 		b.Ldflags += " -X main." + mn.VersionVar + "=${VERSION}"
 		b.VersionArg = true
 	}
+	if t := m.f.BuildTags; t != nil {
+		b.Tags = slices.Clone(t.Tags)
+	}
 	if b.Cgo && b.CgoLink == answers.CgoStatic {
 		b.Ldflags += " -linkmode=external -extldflags=-static"
-		b.Tags = []string{"netgo", "osusergo"}
+		b.Tags = append(b.Tags, "netgo", "osusergo")
 	}
+	slices.Sort(b.Tags)
+	b.Tags = slices.Compact(b.Tags)
 	m.runtimeNeeds(&b, mn)
 	m.volumes(&b, mn)
 	m.runtimeFiles(&b, mn)
@@ -436,6 +441,9 @@ func (m *maker) builder() error {
 	}
 	if m.a.SyntaxLine {
 		m.p.SyntaxLine = "docker/dockerfile:1"
+	}
+	if t := f.BuildTags; t != nil {
+		m.note(t.Source, "built with -tags=%s, as the repository builds", strings.Join(t.Tags, ","))
 	}
 	m.p.Platforms = slices.Clone(m.a.Platforms)
 	if m.a.Go != "" {
