@@ -21,6 +21,7 @@ import (
 // analyzer holds the state of one Analyze call.
 type analyzer struct {
 	root   string        // absolute module root
+	dirArg string        // the directory as the user named it, for messages
 	ctx    build.Context // for the module's own packages
 	depCtx build.Context // for dependencies
 	src    *sync.Map     // file contents read by go/build, by absolute path
@@ -73,6 +74,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	a := &analyzer{
 		root:          root,
+		dirArg:        dir,
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},

@@ -34,6 +34,12 @@ type Facts struct {
 	Vendor          bool     `json:"vendor"`
 	Workspace       string   `json:"workspace"`
 	ReplaceDirs     []string `json:"replace_dirs"`
+	// Context is the Docker build context relative to the module root when
+	// it must be wider than the module ("..": a replaced module beside it
+	// in the repository); "" for the module root itself.
+	Context string `json:"context,omitempty"`
+	// ModuleDir is the module's directory inside that context ("backend").
+	ModuleDir string `json:"module_dir,omitempty"`
 	// PrivateModules is empty unless the repository itself marks modules as
 	// private: $GOPRIVATE is the machine's, so it only adds a CacheNote.
 	PrivateModules []string  `json:"private_modules"`

@@ -42,6 +42,10 @@ func (a *analyzer) readModule(f *Facts) error {
 	data, err := readFile(filepath.Join(a.root, "go.mod"), maxModFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
+			if mods := modulesBelow(a.root); len(mods) > 0 {
+				return &InputError{Op: "read", File: "go.mod", Err: fmt.Errorf("no go.mod in this directory; modules below with main packages: %s", strings.Join(mods, ", ")),
+					Hint: fmt.Sprintf("run dockgen on one of them, e.g. `dockgen init %s`", filepath.Join(a.dirArg, filepath.FromSlash(mods[0])))}
+			}
 			return &InputError{Op: "read", File: "go.mod", Err: errors.New("no go.mod in this directory"),
 				Hint: "run dockgen in the module root (the directory holding go.mod), or create one with `go mod init <module path>`"}
 		}
@@ -129,13 +133,24 @@ func (a *analyzer) readModule(f *Facts) error {
 		if !used && !isDir(filepath.Join(a.root, rel)) {
 			continue // go build does not read it, and there is nothing to keep
 		}
-		if rel == "." {
+		switch {
+		case rel == ".":
 			f.ReplaceDirs = append(f.ReplaceDirs, ".")
-		} else {
+		case outside(rel):
+			f.ReplaceDirs = append(f.ReplaceDirs, filepath.ToSlash(rel))
+		default:
 			f.ReplaceDirs = append(f.ReplaceDirs, "./"+filepath.ToSlash(rel))
 		}
 	}
 	f.ReplaceDirs = sortedUnique(f.ReplaceDirs)
+	f.Context = contextDir(f.ReplaceDirs)
+	if f.Context != "" {
+		// The module's place in the context: the last elements of its path.
+		abs := filepath.Join(a.root, filepath.FromSlash(f.Context))
+		if rel, err := filepath.Rel(abs, a.root); err == nil {
+			f.ModuleDir = filepath.ToSlash(rel)
+		}
+	}
 
 	a.privateNote(mf, local)
 	return nil
@@ -208,7 +223,20 @@ func (a *analyzer) replaceDir(r *modfile.Replace, used bool) (string, *InputErro
 	}
 	dir := filepath.Join(a.root, filepath.FromSlash(r.New.Path))
 	rel, err := filepath.Rel(a.root, dir)
-	if err != nil || outside(rel) {
+	// Outside the module but inside its repository, the build context
+	// widens to hold both; outside the repository nothing can.
+	bound, boundName := a.root, "module directory"
+	if err == nil && outside(rel) {
+		if repo := repoRoot(a.root); repo != "" {
+			if rr, err := filepath.Rel(repo, dir); err == nil && !outside(rr) {
+				bound, boundName = repo, "repository"
+			}
+		}
+		if bound == a.root {
+			return "", fail(outsideHint+" (or, in a repository, keep both under its root: dockgen widens the build context to hold them)", "is outside the module directory and not in a repository with it")
+		}
+	}
+	if err != nil {
 		return "", fail(outsideHint, "is outside the module directory")
 	}
 	if used {
@@ -226,12 +254,12 @@ func (a *analyzer) replaceDir(r *modfile.Replace, used bool) (string, *InputErro
 			return "", fail("add the replacement module's go.mod (`go mod init "+r.Old.Path+"` in that directory) or fix the path: `go build` needs one there", "has no go.mod")
 		}
 	}
-	// A symlink in the path may lead out of the module: the build context
-	// holds the link, not what it points to.
+	// A symlink in the path may lead out of the module (or repository):
+	// the build context holds the link, not what it points to.
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		if root, err := filepath.EvalSymlinks(a.root); err == nil {
+		if root, err := filepath.EvalSymlinks(bound); err == nil {
 			if rr, err := filepath.Rel(root, real); err != nil || outside(rr) {
-				return "", fail(outsideHint, "leads outside the module directory through a symlink")
+				return "", fail(outsideHint, "leads outside the %s through a symlink", boundName)
 			}
 		}
 	}
@@ -378,4 +406,25 @@ func (a *analyzer) sumOnly(reqs []*modfile.Require, hasSum bool) ([]*modfile.Req
 			Syntax: &modfile.Line{Start: modfile.Position{Line: lines[p]}}})
 	}
 	return out, nil
+}
+
+// contextDir is the smallest directory holding the module and every
+// replaced directory outside it, relative to the module root ("" for the
+// module root itself): the Docker build context.
+func contextDir(replaceDirs []string) string {
+	up := 0
+	for _, d := range replaceDirs {
+		n := 0
+		for _, el := range strings.Split(d, "/") {
+			if el != ".." {
+				break
+			}
+			n++
+		}
+		up = max(up, n)
+	}
+	if up == 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.Repeat("../", up), "/")
 }

@@ -92,13 +92,18 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 	if err != nil {
 		return err
 	}
+	// The build context: the module, or the wider one the plan chose.
+	context := opts.dir
+	if st != nil && st.Plan != nil {
+		context = filepath.Join(opts.dir, filepath.FromSlash(st.Plan.Builder.Context))
+	}
 
 	ctx := cmd.Context()
 	runID := verify.NewRunID()
 	failed := 0
 	for i, t := range targets {
 		vo := verify.Options{
-			Dir:        opts.dir,
+			Dir:        context,
 			Dockerfile: dockerfile,
 			Target:     t.stage,
 			Port:       opts.port,

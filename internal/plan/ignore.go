@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -28,13 +29,39 @@ var ignoreGroups = []IgnoreGroup{
 // it should not invalidate the build cache.
 func setupGroup(p *Plan) IgnoreGroup {
 	return IgnoreGroup{"Container setup itself: editing it should not invalidate the build cache",
-		[]string{DockerfileName, DockerignoreName, p.ComposeFile, BakeName, ".dockgen.yaml", ".dockgen/"}}
+		[]string{DockerfileName, p.IgnoreFile, p.ComposeFile, BakeName, ".dockgen.yaml", ".dockgen/"}}
 }
 
 // ignore decides the .dockerignore: the fixed groups, minus any pattern
 // that would hide a binary's package, plus the embedded assets re-included
 // after everything (later lines win in .dockerignore).
 func (m *maker) ignore() error {
+	m.p.IgnoreFile = DockerignoreName
+	mod := m.p.Builder.ModDir
+	if mod != "" {
+		// The context is wider than the module: take only the module and
+		// the modules it replaces from it.
+		m.p.IgnoreFile = DockerfileIgnoreName
+		g := IgnoreGroup{Comment: "The context is wider than the module: only the module and what it replaces go in", Patterns: []string{"*", "!" + mod}}
+		for _, d := range m.f.ReplaceDirs {
+			if dir := path.Join(mod, d); !strings.HasPrefix(d, "./") && d != "." && plainPath.MatchString(dir) {
+				g.Patterns = append(g.Patterns, "!"+dir)
+			}
+		}
+		m.p.Ignore = append(m.p.Ignore, g)
+	}
+	// Patterns anchored at the context root move under the module.
+	at := func(p string) string {
+		body, neg := strings.CutPrefix(p, "!")
+		if mod == "" || strings.HasPrefix(body, "**/") {
+			return p
+		}
+		moved := mod + "/" + body
+		if neg {
+			return "!" + moved
+		}
+		return moved
+	}
 	var keep []string // paths the build must see
 	for _, b := range m.p.Binaries {
 		keep = append(keep, strings.TrimPrefix(b.Main, "./"))
@@ -53,7 +80,7 @@ func (m *maker) ignore() error {
 				m.note("", ".dockerignore leaves out %s: %s is built from there", p, keep[k])
 				continue
 			}
-			kept = append(kept, p)
+			kept = append(kept, at(p))
 		}
 		m.p.Ignore = append(m.p.Ignore, IgnoreGroup{Comment: g.Comment, Patterns: kept})
 	}
@@ -65,7 +92,7 @@ func (m *maker) ignore() error {
 		}
 		// "!dir" brings back dir/x.pem that "**/*.pem" excluded:
 		// BuildKit applies a pattern that matched a parent to its children.
-		g.Patterns = append(g.Patterns, "!"+p)
+		g.Patterns = append(g.Patterns, at("!"+p))
 	}
 	if len(g.Patterns) > 0 {
 		m.p.Ignore = append(m.p.Ignore, g)
@@ -73,7 +100,7 @@ func (m *maker) ignore() error {
 	rg := IgnoreGroup{Comment: "Files the program reads at run time (copied into the image)"}
 	for _, b := range m.p.Binaries {
 		for _, f := range b.Files {
-			if p := "!" + f.Src; !slices.Contains(rg.Patterns, p) && ignorePattern(f.Src) {
+			if p := at("!" + f.Src); !slices.Contains(rg.Patterns, p) && ignorePattern(f.Src) {
 				rg.Patterns = append(rg.Patterns, p)
 			}
 		}

@@ -421,12 +421,24 @@ func (m *maker) builder() error {
 	bl := &m.p.Builder
 	bl.CrossCompile, bl.GoSum, bl.Vendor = true, f.HasGoSum, f.Vendor
 	bl.Private = strings.Join(m.a.Private, ",")
+	bl.Context, bl.ModDir, bl.WorkDir, bl.SourceMount = ".", "", "/src", "."
+	if f.Context != "" && plainPath.MatchString(f.Context) && plainPath.MatchString(f.ModuleDir) {
+		bl.Context, bl.ModDir, bl.WorkDir, bl.SourceMount = f.Context, f.ModuleDir, path.Join("/src", f.ModuleDir), "/src"
+		m.note("go.mod", "the build context is %s (a replaced module sits beside this one in the repository): build with `docker build -f %s %s`", bl.Context, path.Join(bl.ModDir, DockerfileName), bl.Context)
+	}
+	bind := func(rel string) { // rel: relative to the module root
+		bl.ModBinds = append(bl.ModBinds, Bind{Source: path.Join(bl.ModDir, rel), Target: rel})
+	}
+	bind("go.mod")
+	if f.HasGoSum {
+		bind("go.sum")
+	}
 	for _, d := range f.ReplaceDirs {
 		mod := path.Join(strings.TrimPrefix(d, "./"), "go.mod")
 		switch {
 		case d == ".":
 		case plainPath.MatchString(mod):
-			bl.ReplaceMods = append(bl.ReplaceMods, mod)
+			bind(mod)
 		default:
 			// A bind mount's source is a CSV field: keep to names that
 			// need no quoting rather than risk a broken or injected flag.

@@ -57,8 +57,12 @@ type Plan struct {
 	User string `yaml:"user"`
 	// Logging is the log rotation every compose service gets.
 	Logging Logging `yaml:"logging"`
-	// Ignore is the .dockerignore, in groups.
-	Ignore []IgnoreGroup `yaml:"ignore"`
+	// Ignore is the .dockerignore, in groups; IgnoreFile its name:
+	// .dockerignore beside the Dockerfile, or Dockerfile.dockerignore (which
+	// BuildKit reads for that Dockerfile) when the context is wider than
+	// the module, so every generated file stays in the module.
+	Ignore     []IgnoreGroup `yaml:"ignore"`
+	IgnoreFile string        `yaml:"ignore_file"`
 	// SyntaxLine is the `# syntax=` frontend, "" for none (the default:
 	// the line makes BuildKit pull an image, which breaks offline builds).
 	SyntaxLine string `yaml:"syntax_line,omitempty"`
@@ -100,10 +104,19 @@ type Builder struct {
 	// platform and cross-compiles (FROM --platform=$BUILDPLATFORM).
 	CrossCompile bool `yaml:"cross_compile"`
 	GoSum        bool `yaml:"go_sum"`
-	// ReplaceMods are the go.mod files of modules replaced by a directory
-	// inside the module: `go mod download` reads them, so they are bound
-	// into the download step beside go.mod.
-	ReplaceMods []string `yaml:"replace_mods,omitempty"`
+	// Context is the build context relative to the Dockerfile's directory
+	// ("." or "..": wider when a replaced module sits beside this one in
+	// the repository); ModDir is the module's directory inside it.
+	Context string `yaml:"context"`
+	ModDir  string `yaml:"mod_dir,omitempty"`
+	// WorkDir is the build stage's working directory (the module's place
+	// under /src); SourceMount where the build binds the context.
+	WorkDir     string `yaml:"workdir"`
+	SourceMount string `yaml:"source_mount"`
+	// ModBinds are what `go mod download` reads: go.mod, go.sum and the
+	// go.mod of each module replaced by a directory (source in the
+	// context, target relative to WorkDir).
+	ModBinds []Bind `yaml:"mod_binds,omitempty"`
 	Vendor      bool     `yaml:"vendor"`
 	// Private is GOPRIVATE for the module download (with a netrc secret mount).
 	Private string `yaml:"private,omitempty"`
@@ -191,6 +204,18 @@ type Binary struct {
 	ReleaseTarget string `yaml:"release_target"`
 	// Description is the OCI image description label.
 	Description string `yaml:"description"`
+}
+
+// Dockerfile is the Dockerfile's path inside the build context.
+func (b Builder) Dockerfile() string { return b.ContextPath(DockerfileName) }
+
+// ContextPath is a module-relative path as the build context names it.
+func (b Builder) ContextPath(rel string) string { return path.Join(b.ModDir, rel) }
+
+// Bind is a bind mount of a context path.
+type Bind struct {
+	Source string `yaml:"source"`
+	Target string `yaml:"target"`
 }
 
 // RuntimeFile is a file (or directory, or glob) copied into the image.
@@ -364,6 +389,9 @@ const (
 	DockerignoreName = ".dockerignore"
 	ComposeName      = "compose.yaml" // unless the repository has another
 	BakeName         = "docker-bake.hcl"
+	// DockerfileIgnoreName is the ignore file BuildKit reads for the
+	// Dockerfile beside it, wherever the context is.
+	DockerfileIgnoreName = "Dockerfile.dockerignore"
 )
 
 // ComposeNames are the names docker compose reads, in its order.
@@ -373,7 +401,7 @@ var ComposeNames = []string{"compose.yaml", "compose.yml", "docker-compose.yaml"
 // generate: a recorded path that is not is never read, written or removed.
 func IsOutput(p string) bool {
 	switch p {
-	case DockerfileName, DockerignoreName, BakeName:
+	case DockerfileName, DockerignoreName, DockerfileIgnoreName, BakeName:
 		return true
 	}
 	if slices.Contains(ComposeNames, p) {

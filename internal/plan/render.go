@@ -47,7 +47,7 @@ func fixed(name string) func(*Plan) string { return func(*Plan) string { return 
 
 var outputs = []output{
 	{template: "Dockerfile.tmpl", path: fixed(DockerfileName), policy: Managed},
-	{template: "dockerignore.tmpl", path: fixed(DockerignoreName), policy: Managed},
+	{template: "dockerignore.tmpl", path: func(p *Plan) string { return p.IgnoreFile }, policy: Managed},
 	{template: "compose.yaml.tmpl", path: func(p *Plan) string { return p.ComposeFile }, policy: Managed, when: func(p *Plan) bool { return len(p.ServiceBinaries()) > 0 }},
 	{template: "bake.hcl.tmpl", path: fixed(BakeName), policy: Managed},
 }
@@ -109,7 +109,7 @@ func CheckCustom(p *Plan, files []File, set *templates.Set) ([]Note, error) {
 	}
 	var notes []Note
 	if src, ok := set.Custom["Dockerfile.tmpl"]; ok && by[DockerfileName] != nil {
-		ws, err := lint.Dockerfile(by[DockerfileName], by[DockerignoreName])
+		ws, err := lint.Dockerfile(by[DockerfileName], by[p.IgnoreFile])
 		if err != nil {
 			return nil, fmt.Errorf("the Dockerfile rendered from %s does not build: %w", src, err)
 		}
