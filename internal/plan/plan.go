@@ -117,7 +117,7 @@ type Builder struct {
 	// go.mod of each module replaced by a directory (source in the
 	// context, target relative to WorkDir).
 	ModBinds []Bind `yaml:"mod_binds,omitempty"`
-	Vendor      bool     `yaml:"vendor"`
+	Vendor   bool   `yaml:"vendor"`
 	// Private is GOPRIVATE for the module download (with a netrc secret mount).
 	Private string `yaml:"private,omitempty"`
 	// NoWork builds without the repository's go.work (GOWORK=off).
