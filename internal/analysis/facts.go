@@ -33,7 +33,10 @@ type Facts struct {
 	Embed           []string `json:"embed"`
 	Vendor          bool     `json:"vendor"`
 	Workspace       string   `json:"workspace"`
-	ReplaceDirs     []string `json:"replace_dirs"`
+	// Work is the go.work the module needs to build (it requires workspace
+	// modules it does not replace); nil when it builds alone.
+	Work        *Work    `json:"work,omitempty"`
+	ReplaceDirs []string `json:"replace_dirs"`
 	// Context is the Docker build context relative to the module root when
 	// it must be wider than the module ("..": a replaced module beside it
 	// in the repository); "" for the module root itself.

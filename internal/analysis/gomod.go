@@ -143,7 +143,16 @@ func (a *analyzer) readModule(f *Facts) error {
 		}
 	}
 	f.ReplaceDirs = sortedUnique(f.ReplaceDirs)
-	f.Context = contextDir(f.ReplaceDirs)
+	ws, werr := a.workspace(mf)
+	if werr != nil {
+		return werr
+	}
+	spread := slices.Clone(f.ReplaceDirs)
+	if ws != nil {
+		f.Work = ws
+		spread = append(append(spread, ws.Uses...), ws.File)
+	}
+	f.Context = contextFor(spread)
 	if f.Context != "" {
 		// The module's place in the context: the last elements of its path.
 		abs := filepath.Join(a.root, filepath.FromSlash(f.Context))
@@ -406,25 +415,4 @@ func (a *analyzer) sumOnly(reqs []*modfile.Require, hasSum bool) ([]*modfile.Req
 			Syntax: &modfile.Line{Start: modfile.Position{Line: lines[p]}}})
 	}
 	return out, nil
-}
-
-// contextDir is the smallest directory holding the module and every
-// replaced directory outside it, relative to the module root ("" for the
-// module root itself): the Docker build context.
-func contextDir(replaceDirs []string) string {
-	up := 0
-	for _, d := range replaceDirs {
-		n := 0
-		for _, el := range strings.Split(d, "/") {
-			if el != ".." {
-				break
-			}
-			n++
-		}
-		up = max(up, n)
-	}
-	if up == 0 {
-		return ""
-	}
-	return strings.TrimSuffix(strings.Repeat("../", up), "/")
 }

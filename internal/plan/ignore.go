@@ -43,9 +43,17 @@ func (m *maker) ignore() error {
 		// the modules it replaces from it.
 		m.p.IgnoreFile = DockerfileIgnoreName
 		g := IgnoreGroup{Comment: "The context is wider than the module: only the module and what it replaces go in", Patterns: []string{"*", "!" + mod}}
-		for _, d := range m.f.ReplaceDirs {
-			if dir := path.Join(mod, d); !strings.HasPrefix(d, "./") && d != "." && plainPath.MatchString(dir) {
-				g.Patterns = append(g.Patterns, "!"+dir)
+		outside := slices.Clone(m.f.ReplaceDirs)
+		if w := m.f.Work; w != nil {
+			outside = append(append(outside, w.Uses...), w.File)
+			if w.Sum {
+				outside = append(outside, w.File+".sum")
+			}
+		}
+		for _, d := range outside {
+			dir := path.Join(mod, d)
+			if p := "!" + dir; d != "." && !strings.HasPrefix(d, "./") && plainPath.MatchString(dir) && !slices.Contains(g.Patterns, p) && dir != mod {
+				g.Patterns = append(g.Patterns, p)
 			}
 		}
 		m.p.Ignore = append(m.p.Ignore, g)

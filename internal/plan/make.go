@@ -445,7 +445,16 @@ func (m *maker) builder() error {
 			m.warn("replace-path", "go.mod", "the replaced module in %q has a name the Dockerfile cannot bind safely: rename the directory, or vendor the dependencies", d)
 		}
 	}
-	if f.Workspace != "" {
+	bl.Download = !f.Vendor
+	if w := f.Work; w != nil && bl.ModDir != "" || f.Work != nil && f.Context == "" {
+		bl.Work = path.Join(bl.WorkDir, f.Work.File)
+		bl.Download = false
+		var needs []string
+		for _, n := range f.Work.Needs {
+			needs = append(needs, n.Name)
+		}
+		m.note(f.Work.Needs[0].Source, "builds in the workspace %s: it requires %s from it", f.Work.File, strings.Join(needs, ", "))
+	} else if f.Workspace != "" {
 		// The Go docs advise against committing go.work, and its other
 		// members are usually outside the build context anyway.
 		bl.NoWork = true

@@ -120,8 +120,15 @@ type Builder struct {
 	Vendor   bool   `yaml:"vendor"`
 	// Private is GOPRIVATE for the module download (with a netrc secret mount).
 	Private string `yaml:"private,omitempty"`
-	// NoWork builds without the repository's go.work (GOWORK=off).
-	NoWork bool `yaml:"no_work,omitempty"`
+	// NoWork builds without the repository's go.work (GOWORK=off); Work
+	// is the go.work the build uses instead, when the module needs its
+	// workspace (its path in the image).
+	NoWork bool   `yaml:"no_work,omitempty"`
+	Work   string `yaml:"work,omitempty"`
+	// Download: a `go mod download` layer of its own (not when vendored,
+	// nor in a workspace, where go mod download cannot resolve the
+	// workspace's unpublished modules: the build's cache mount serves).
+	Download bool `yaml:"download"`
 	// Passwd: write an /etc/passwd for a base that lacks one.
 	Passwd bool `yaml:"passwd,omitempty"`
 	// EmptyDir: make /out/empty, copied (owned by User) to create the
