@@ -443,3 +443,22 @@ func TestAddService(t *testing.T) {
 		t.Errorf("no note about cassandra: %v", p.Notes)
 	}
 }
+
+// TestWiringAmbiguous: a generic name with two SQL databases goes to the
+// first, and a note at the line that reads it says so.
+func TestWiringAmbiguous(t *testing.T) {
+	f := svcFacts([]analysis.EnvVar{{Name: "DB_HOST", Source: "main.go:9"}, {Name: "MYSQL_HOST", Source: "main.go:10"}}, "mysql", "postgres")
+	p, err := Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, n := range p.Notes {
+		if strings.Contains(n.Text, "could be for") {
+			notes = append(notes, n.String())
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "DB_HOST could be for postgres or mysql") || !strings.HasSuffix(notes[0], "(main.go:9)") {
+		t.Errorf("notes %q, want one about DB_HOST at main.go:9", notes)
+	}
+}
