@@ -609,7 +609,7 @@ func checkComposeValues(t *testing.T, in fuzzInput, d *dockerfile, c []byte) {
 			want[fold(in.PortEnv)] = ":8080"
 		}
 	}
-	if validEnvName(in.EnvName) && in.EnvName != in.PortEnv && !strings.HasPrefix(in.EnvName, "COMPOSE_") && in.EnvName != "POSTGRES_PASSWORD" {
+	if validEnvName(in.EnvName) && in.EnvName != in.PortEnv && !strings.HasPrefix(in.EnvName, "COMPOSE_") && in.EnvName != "POSTGRES_PASSWORD" && !wiredName(in) {
 		switch {
 		case in.EnvSecret && !in.EnvHasDefault:
 			want[in.EnvName] = env[in.EnvName]
@@ -629,6 +629,14 @@ func checkComposeValues(t *testing.T, in fuzzInput, d *dockerfile, c []byte) {
 			t.Errorf("compose resolves %q to %s, want %q\n%s", k, g, v, c)
 		}
 	}
+}
+
+// wiredName reports whether the plan points the fuzzed env var at the
+// postgres service (DATABASE_URL, DB_HOST, …): its value is then the
+// connection table's, not the code's default (services_test.go checks it).
+func wiredName(in fuzzInput) bool {
+	p, err := plan.Make(in.facts(), in.answers())
+	return err == nil && len(p.Services) == 1 && slices.Contains(p.Services[0].WiredEnv, in.EnvName)
 }
 
 // patternLines are the .dockerignore lines that are patterns.

@@ -163,7 +163,9 @@ func TestInModuleReplaceIsBound(t *testing.T) {
 func TestPins(t *testing.T) {
 	d1 := "sha256:" + strings.Repeat("a", 64)
 	d2 := "sha256:" + strings.Repeat("b", 64)
-	f := facts(httpMain(".", "app", 8080))
+	m := httpMain(".", "app", 8080)
+	m.Env = []analysis.EnvVar{{Name: "REDIS_ADDR", Source: "main.go:8"}} // wired: no unwired-service warning
+	f := facts(m)
 	f.Services = []string{"redis"}
 	a := answers.Answers{Pins: map[string]string{"golang:1.25-bookworm": d1, "gcr.io/distroless/static-debian12:nonroot": d2, "old:1": d1}}
 	p, err := plan.Make(f, a)

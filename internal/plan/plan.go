@@ -300,6 +300,16 @@ type Service struct {
 	Volume      string       `yaml:"volume,omitempty"` // named volume
 	DataPath    string       `yaml:"data_path,omitempty"`
 	Source      string       `yaml:"source"` // where the driver is imported
+	// Port is where it serves inside the compose network (Name:Port);
+	// it is never published on the host.
+	Port int `yaml:"port"`
+	// Secret is the variable the user must set (environment or .env)
+	// before compose starts it, "" when none: its password, shared with
+	// every app variable wired to it.
+	Secret string `yaml:"secret,omitempty"`
+	// WiredEnv are the app variables pointed at it (DATABASE_URL, …), in
+	// the order first wired.
+	WiredEnv []string `yaml:"wired_env,omitempty"`
 }
 
 // Logging is compose's logging block.
