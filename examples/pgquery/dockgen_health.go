@@ -6,10 +6,13 @@
 package main
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,6 +30,7 @@ func dockgenProbe() int {
 	resp, err := client.Get("http://" + addr + "/healthz")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		dockgenListening()
 		return 1
 	}
 	defer resp.Body.Close()
@@ -35,6 +39,41 @@ func dockgenProbe() int {
 		return 1
 	}
 	return 0
+}
+
+// dockgenListening says what this container really listens on, from the
+// kernel's socket tables (no shell or tools needed), so `dockgen verify`
+// can name the fix: "listening on 127.0.0.1:9000" is a loopback bind or a
+// different port.
+func dockgenListening() {
+	var seen []string
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 4 || f[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			hostHex, portHex, ok := strings.Cut(f[1], ":")
+			port, err := strconv.ParseUint(portHex, 16, 16)
+			raw, herr := hex.DecodeString(hostHex)
+			if !ok || err != nil || herr != nil || len(raw)%4 != 0 {
+				continue
+			}
+			for i := 0; i < len(raw); i += 4 { // each 32-bit word is little-endian
+				raw[i], raw[i+1], raw[i+2], raw[i+3] = raw[i+3], raw[i+2], raw[i+1], raw[i]
+			}
+			seen = append(seen, net.JoinHostPort(net.IP(raw).String(), strconv.FormatUint(port, 10)))
+		}
+	}
+	if len(seen) == 0 {
+		os.Stderr.WriteString("healthcheck: nothing listens on TCP in this container\n")
+		return
+	}
+	os.Stderr.WriteString("healthcheck: listening on " + strings.Join(seen, ", ") + "\n")
 }
 
 // dockgenProbeHost is the container's own network address rather than
