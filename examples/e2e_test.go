@@ -733,34 +733,46 @@ func TestE2EWriterKeepsData(t *testing.T) {
 	t.Logf("e2e: writer kept its data across down/up on a read-only root")
 }
 
+// TestE2EWorkspace: a module that needs its go.work workspace builds in it.
+func TestE2EWorkspace(t *testing.T) {
+	buildInRepo(t, "workspace", "app", e2eTarget{stage: "app", port: 8030, body: regexp.MustCompile(`^hello from the workspace lib\n$`)})
+}
+
 // TestE2EMonorepo: a module with `replace ../shared` in a repository builds
 // from the wider context dockgen chose, runs hardened and healthy, answers
 // with the shared module's code, and comes up with compose from its own
 // directory.
 func TestE2EMonorepo(t *testing.T) {
+	buildInRepo(t, "monorepo", "backend", e2eTarget{stage: "backend", port: 8040, body: regexp.MustCompile(`^hello from shared, via backend\n$`)})
+}
+
+// buildInRepo copies an example repository (several modules) into a git
+// repository, runs `dockgen init --yes MODULE`, builds the image from the
+// context dockgen chose, runs it hardened and healthy, checks its body,
+// and brings it up with compose from the module's own directory.
+func buildInRepo(t *testing.T, example, module string, tg e2eTarget) {
 	requireEngine(t)
 	t.Cleanup(func() { removeLabelled(t) })
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS("monorepo")); err != nil {
+	if err := os.CopyFS(root, os.DirFS(example)); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil { // a repository around both modules
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil { // a repository around the modules
 		t.Fatal(err)
 	}
-	backend := filepath.Join(root, "backend")
+	dir := filepath.Join(root, module)
 	var o, e bytes.Buffer
-	if code := cli.Main([]string{"init", "--yes", backend}, strings.NewReader(""), &o, &e); code != 0 {
+	if code := cli.Main([]string{"init", "--yes", dir}, strings.NewReader(""), &o, &e); code != 0 {
 		t.Fatalf("init: exit %d\n%s%s", code, o.String(), e.String())
 	}
-	image := "dockgen-e2e-monorepo:" + e2eRunID
+	image := "dockgen-e2e-" + example + ":" + e2eRunID
 	t0 := time.Now()
-	mustDocker(t, ctx, nil, "build", "--label", e2eLabel+"="+e2eRunID, "-f", filepath.Join(backend, "Dockerfile"), "--target", "backend", "-t", image, root)
-	tg := e2eTarget{stage: "backend", port: 8040, body: regexp.MustCompile(`^hello from shared, via backend\n$`)}
+	mustDocker(t, ctx, nil, "build", "--label", e2eLabel+"="+e2eRunID, "-f", filepath.Join(dir, "Dockerfile"), "--target", tg.stage, "-t", image, root)
 	checkImage(t, ctx, image, tg)
 	health, healthy, stop := runHardened(t, ctx, image, tg, nil)
-	t.Logf("e2e: monorepo: built in %s, %s after %s, stopped in %s", time.Since(t0).Round(10*time.Millisecond), health, healthy.Round(10*time.Millisecond), stop.Round(10*time.Millisecond))
-	cr := startCompose(t, ctx, backend, e2eExample{name: "monorepo", targets: []e2eTarget{tg}}, "", nil)
+	t.Logf("e2e: %s: built in %s, %s after %s, stopped in %s", example, time.Since(t0).Round(10*time.Millisecond), health, healthy.Round(10*time.Millisecond), stop.Round(10*time.Millisecond))
+	cr := startCompose(t, ctx, dir, e2eExample{name: example, targets: []e2eTarget{tg}}, "", nil)
 	cr.finish(t, ctx)
 }
