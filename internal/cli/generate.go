@@ -344,6 +344,9 @@ func nextSteps(p *plan.Plan) string {
 		b.WriteString("  docker compose up --build --wait          # build and run every service, hardened\n")
 		b.WriteString("  dockgen verify                            # build, run read-only as non-root, probe, report\n")
 		s := svc[0]
+		if i := slices.IndexFunc(svc, func(b plan.Binary) bool { return b.Port != 0 }); i >= 0 {
+			s = svc[i]
+		}
 		run := "  docker build --target " + s.Name + " -t " + s.Name + " . && docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges"
 		if s.Port != 0 {
 			run += fmt.Sprintf(" -p 127.0.0.1:%d:%d", s.HostPort, s.Port)
