@@ -113,6 +113,11 @@ var e2eExamples = []e2eExample{
 	{name: "webtmpl", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
 		{stage: "webtmpl", port: 8050, body: regexp.MustCompile(`^<h1>rendered from templates</h1>\n$`)},
 	}},
+	// an in-module replace, a package in dist/, Go files named like keys and
+	// coverage reports, embedded .pem files: the context must hold them all.
+	{name: "oddrepo", bases: []string{"distroless"}, compose: true, targets: []e2eTarget{
+		{stage: "oddrepo", port: 8020, body: regexp.MustCompile(`^lib dist id_rsa_helper\.go coverage\.go \d+-byte pem\n$`)},
+	}},
 	// writes ./data/visits.txt and under $HOME: volumes on a read-only root.
 	{name: "writer", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
 		{stage: "writer", port: 8060, body: regexp.MustCompile(`^visit [1-9]\d*\n$`)},

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/moby/patternmatcher"
+
+	"github.com/dockgen/dockgen/internal/lint"
 	"github.com/moby/patternmatcher/ignorefile"
 )
 
@@ -75,7 +77,7 @@ func parseIgnore(content []byte) (*ignoreFile, error) {
 // excluded reports whether p (slash-separated, context-relative) stays out
 // of the build context, and the line of the pattern that decides it.
 func (f *ignoreFile) excluded(p string) (bool, int) {
-	ok, err := f.pm.MatchesOrParentMatches(p)
+	ok, err := lint.Excluded(f.pm, p)
 	if err != nil || !ok {
 		return false, 0
 	}

@@ -246,6 +246,12 @@ func ruleCases(t *testing.T) []ruleCase {
 			exp: func(e *Expect) *Expect { e.Embeds = []string{"web/*.html"}; return e }, at: []string{".dockerignore:8:1"}},
 		{rule: "DG204", name: "good re-included", files: files(map[string]string{"static/index.html": "<p>hi</p>\n", ".dockerignore": goodIgnore + "static\n!static/index.html\n"}),
 			exp: embedExp},
+		// BuildKit's walk: "!static" alone does not bring back static/a.pem
+		// that "**/*.pem" (in goodIgnore) excluded; "!static/**" does.
+		{rule: "DG204", name: "bad dir exception alone", files: files(map[string]string{"static/a.pem": "x\n", ".dockerignore": goodIgnore + "!static\n"}),
+			exp: embedExp, at: []string{".dockerignore:4:1"}},
+		{rule: "DG204", name: "good dir exception with /**", files: files(map[string]string{"static/a.pem": "x\n", ".dockerignore": goodIgnore + "!static\n!static/**\n"}),
+			exp: embedExp},
 
 		{rule: "DG205", name: "bad", files: files(map[string]string{".dockerignore": goodIgnore + "go.*\n"}), at: []string{".dockerignore:8:1"}},
 		{rule: "DG205", name: "good"},

@@ -98,9 +98,7 @@ func (m *maker) ignore() error {
 		if !ignorePattern(p) {
 			continue
 		}
-		// "!dir" brings back dir/x.pem that "**/*.pem" excluded:
-		// BuildKit applies a pattern that matched a parent to its children.
-		g.Patterns = append(g.Patterns, at("!"+p))
+		g.Patterns = append(g.Patterns, reinclude(p, at)...)
 	}
 	if len(g.Patterns) > 0 {
 		m.p.Ignore = append(m.p.Ignore, g)
@@ -108,8 +106,8 @@ func (m *maker) ignore() error {
 	rg := IgnoreGroup{Comment: "Files the program reads at run time (copied into the image)"}
 	for _, b := range m.p.Binaries {
 		for _, f := range b.Files {
-			if p := at("!" + f.Src); !slices.Contains(rg.Patterns, p) && ignorePattern(f.Src) {
-				rg.Patterns = append(rg.Patterns, p)
+			if !slices.Contains(rg.Patterns, at("!"+f.Src)) && ignorePattern(f.Src) {
+				rg.Patterns = append(rg.Patterns, reinclude(f.Src, at)...)
 			}
 		}
 	}
@@ -117,6 +115,18 @@ func (m *maker) ignore() error {
 		m.p.Ignore = append(m.p.Ignore, rg)
 	}
 	return nil
+}
+
+// reinclude brings a path back into the context after the patterns above:
+// "!dir" and "!dir/**". BuildKit walks the context evaluating an exception
+// only where something is already excluded, so "!certs" alone does not
+// bring back certs/ca.pem that "**/*.pem" excluded: "!certs/**" does.
+func reinclude(p string, at func(string) string) []string {
+	out := []string{at("!" + p)}
+	if !strings.ContainsAny(p, "*?[") {
+		out = append(out, at("!"+strings.TrimSuffix(p, "/")+"/**"))
+	}
+	return out
 }
 
 // hides reports whether an ignore pattern excludes rel or anything in it.
