@@ -184,4 +184,3 @@ func (g goVersion) tag() string {
 	}
 	return g.mm()
 }
-

@@ -162,4 +162,3 @@ func (m *maker) selectedNames() []string {
 	}
 	return out
 }
-
