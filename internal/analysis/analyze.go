@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/build"
 	"go/token"
+	"go/types"
 	"io"
 	"io/fs"
 	"os"
@@ -35,6 +36,16 @@ type analyzer struct {
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
+	// visiting are the fields and variables being evaluated, to cut cycles
+	// (cfg.Port bound to a flag whose default is cfg.Port).
+	visiting map[types.Object]bool
+	// within is the closure of the main being analyzed: only writes and
+	// calls in these packages count. nil: all packages.
+	within map[*pkg]bool
+	// mainRel is the directory of that main (config files are looked up
+	// beside it too); configUsed collects the config files its values came from.
+	mainRel    string
+	configUsed *map[string]bool
 
 	repoDeps      map[string]repoResult // cgo decisions by import path, from the repository
 	vendorMissing map[string]bool       // modules vendor/ lacks imported packages of
@@ -51,6 +62,25 @@ type shared struct {
 	calls     map[string][]callSite
 	envOnce   sync.Once
 	envFields map[string][]envTag
+
+	storesOnce sync.Once
+	stores     map[string][]store   // writes by field or variable name (flow.go)
+	flags      map[string][]flagDef // flag definitions by flag name (libs.go)
+	libCalls   []libCall            // viper and koanf calls (config.go)
+
+	bindOnce sync.Once
+	binds    map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
+
+	configMu    sync.Mutex
+	configFiles map[string]map[string]configEntry // parsed config files by module-relative path
+
+	declsOnce sync.Once
+	decls     map[*types.Func]funcRef
+
+	fieldsOnce   sync.Once
+	structMu     sync.Mutex
+	fieldStruct  map[*types.Var]*types.Struct
+	localStructs sync.Map // *ast.StructType → types.Type
 }
 
 // Analyze reads the Go module in dir and returns what a container setup for
@@ -75,7 +105,8 @@ func Analyze(dir string) (*Facts, error) {
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},
-		shared:        &shared{},
+		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, configFiles: map[string]map[string]configEntry{}},
+		visiting:      map[types.Object]bool{},
 		src:           &sync.Map{},
 		funcs:         map[*ast.FuncDecl]*funcIndex{},
 		helpers:       map[*ast.FuncDecl]int{},
@@ -133,6 +164,7 @@ func Analyze(dir string) (*Facts, error) {
 			warns = append(warns, a.missingWarnings(missing[i])...)
 		}
 	}
+	a.typeCheckAll()
 	a.scanAll()
 
 	services := map[string]string{}
@@ -253,6 +285,7 @@ func (a *analyzer) scanAll() {
 		w := *a
 		w.funcs = map[*ast.FuncDecl]*funcIndex{}
 		w.helpers = map[*ast.FuncDecl]int{}
+		w.visiting = map[types.Object]bool{}
 		return func(i int) { w.scan(files[i]) }
 	})
 }

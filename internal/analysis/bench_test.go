@@ -10,7 +10,7 @@ import (
 )
 
 const (
-	benchPkgs  = 300
+	benchPkgs  = 100
 	benchFiles = 10
 )
 
@@ -82,7 +82,7 @@ func BenchmarkGoListDeps(b *testing.B) {
 	dir := genLarge(b)
 	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local")
 	for b.Loop() {
-		cmd := exec.Command(gobin, "list", "-deps", "./...")
+		cmd := exec.Command(gobin, "list", "-deps", "-json", "./...")
 		cmd.Dir, cmd.Env = dir, env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("go list: %v\n%s", err, out)

@@ -8,6 +8,7 @@ import (
 	"go/build"
 	"go/parser"
 	"go/scanner"
+	"go/types"
 	"io"
 	"io/fs"
 	"path"
@@ -35,8 +36,10 @@ type pkg struct {
 	parseErr error
 	idxOnce  sync.Once
 	idx      *pkgIndex
-	flagOnce sync.Once
-	flags    map[string]valueRef
+	// Type information (typecheck.go): nil until typeCheckAll.
+	info  *types.Info
+	types *types.Package
+	topo  int // position in dependency order
 }
 
 // file is one parsed Go file with what is needed to resolve names in it.
