@@ -36,6 +36,7 @@ type analyzer struct {
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
+	inEval  bool                         // an evaluation is running: nested ones share its budget
 	// visiting are the fields and variables being evaluated, to cut cycles
 	// (cfg.Port bound to a flag whose default is cfg.Port).
 	visiting map[types.Object]bool
@@ -44,6 +45,9 @@ type analyzer struct {
 	within map[*pkg]bool
 	// mainRel is the directory of that main (config files are looked up
 	// beside it too); configUsed collects the config files its values came from.
+	reachCache map[reachKey]reachState
+	reached    map[ast.Node]bool // listen sites some main reaches
+	analyzed   map[*pkg]bool     // packages of the mains analyzed
 	mainRel    string
 	configUsed *map[string]bool
 
@@ -74,6 +78,12 @@ type shared struct {
 	configMu    sync.Mutex
 	configFiles map[string]map[string]configEntry // parsed config files by module-relative path
 
+	refsOnce    sync.Once
+	refs        map[string][]ref // references to module functions (reach.go)
+	subOnce     sync.Once
+	subcommands map[*ast.CompositeLit]bool
+	kongCmds    []kongCmd
+
 	declsOnce sync.Once
 	decls     map[*types.Func]funcRef
 
@@ -81,6 +91,7 @@ type shared struct {
 	structMu     sync.Mutex
 	fieldStruct  map[*types.Var]*types.Struct
 	localStructs sync.Map // *ast.StructType → types.Type
+	fieldIdents  sync.Map // *ast.Ident → *types.Var, fields of localStructs
 }
 
 // Analyze reads the Go module in dir and returns what a container setup for
@@ -107,6 +118,9 @@ func Analyze(dir string) (*Facts, error) {
 		pkgs:          map[string]*pkg{},
 		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, configFiles: map[string]map[string]configEntry{}},
 		visiting:      map[types.Object]bool{},
+		reachCache:    map[reachKey]reachState{},
+		reached:       map[ast.Node]bool{},
+		analyzed:      map[*pkg]bool{},
 		src:           &sync.Map{},
 		funcs:         map[*ast.FuncDecl]*funcIndex{},
 		helpers:       map[*ast.FuncDecl]int{},
@@ -188,6 +202,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
+	warns = append(warns, a.unreachedListeners(facts)...)
 	for _, m := range facts.Mains {
 		facts.Cgo = facts.Cgo || m.Cgo
 	}
@@ -286,6 +301,7 @@ func (a *analyzer) scanAll() {
 		w.funcs = map[*ast.FuncDecl]*funcIndex{}
 		w.helpers = map[*ast.FuncDecl]int{}
 		w.visiting = map[types.Object]bool{}
+		w.reachCache = map[reachKey]reachState{}
 		return func(i int) { w.scan(files[i]) }
 	})
 }
@@ -374,30 +390,109 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].rel < files[j].rel })
 
+	// What counts for this binary: code in its closure, reached from main.
+	a.within = map[*pkg]bool{}
+	for _, p := range pkgs {
+		a.within[p] = true
+		a.analyzed[p] = true
+	}
+	used := map[string]bool{}
+	a.mainRel, a.configUsed = m.rel, &used
+	defer func() { a.within, a.mainRel, a.configUsed = nil, "", nil }()
+
 	envIdx := map[string]int{}
+	addEnv := func(ev EnvVar) {
+		if i, ok := envIdx[ev.Name]; ok {
+			if !mn.Env[i].HasDefault && ev.HasDefault {
+				mn.Env[i].Default, mn.Env[i].HasDefault = ev.Default, true
+			}
+			mn.Env[i].Required = mn.Env[i].Required || ev.Required
+			return
+		}
+		envIdx[ev.Name] = len(mn.Env)
+		mn.Env = append(mn.Env, ev)
+	}
 	needs := map[string]string{}
 	tzEmbedded := false
+	serves := ""
+	learned := map[string]string{}
+	learn := func(v sval) {
+		for _, p := range v.parts {
+			if p.env != "" && p.hasDef {
+				if _, ok := learned[p.env]; !ok {
+					learned[p.env] = p.def
+				}
+			}
+		}
+	}
 	best := healthHit{rank: len(healthPaths)}
+	var required []requiredEnv
+	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
-		mn.Listeners = append(mn.Listeners, ff.listeners...)
-		for _, ev := range ff.env {
-			if i, ok := envIdx[ev.Name]; ok {
-				if !mn.Env[i].HasDefault && ev.HasDefault {
-					mn.Env[i].Default, mn.Env[i].HasDefault = ev.Default, true
-				}
+		for _, s := range ff.listens {
+			st := a.reach(m, s.f, s.decl, s.at.Pos())
+			if !st.ok {
 				continue
 			}
-			envIdx[ev.Name] = len(mn.Env)
-			mn.Env = append(mn.Env, ev)
+			a.reached[s.at] = true
+			l, v, ws := a.evalListener(s, st)
+			learn(v)
+			mn.Listeners = append(mn.Listeners, l)
+			*warns = append(*warns, ws...)
+			mn.DefaultMux = mn.DefaultMux || l.DefaultMux
 		}
+		for _, r := range ff.longAt {
+			if a.reach(m, r.f, r.decl, r.pos).ok {
+				mn.LongRunning = true
+				if r.serve && serves == "" {
+					serves = a.pos(r.pos)
+				}
+			}
+		}
+		for _, ev := range ff.env {
+			addEnv(ev)
+		}
+		for _, r := range ff.reads {
+			c := evalCtx{f: r.f, fn: r.fn}
+			var v sval
+			a.top(func() {
+				if r.lit != nil {
+					v = a.urfaveFlagValue(c, r.lit, 0)
+				} else {
+					v = a.evalModel(c, r.call, r.row, false, 0)
+				}
+			})
+			learn(v)
+			var src string
+			if r.lit != nil {
+				src = a.pos(r.lit.Pos())
+			} else {
+				src = a.pos(r.call.Pos())
+			}
+			for _, p := range v.parts {
+				if p.env != "" && validEnvName(p.env) {
+					addEnv(EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Source: src})
+				}
+			}
+			if ch := a.kingpinChainOf(c, r); ch != nil && ch.required {
+				for _, p := range v.parts {
+					if p.env != "" {
+						required = append(required, requiredEnv{p.env, src})
+					}
+				}
+			}
+		}
+		required = append(required, ff.required...)
 		for _, h := range ff.health {
 			if h.rank < best.rank {
 				best = h
 			}
 		}
+		if ff.grpcHealth != "" && !mn.GRPCHealth {
+			mn.GRPCHealth, mn.GRPCHealthSource = true, ff.grpcHealth
+		}
 		mn.DefaultMux = mn.DefaultMux || ff.defaultMux
-		mn.LongRunning = mn.LongRunning || ff.long
 		tzEmbedded = tzEmbedded || ff.tzEmbedded
 		for _, n := range ff.needs {
 			if _, ok := needs[n.Need]; !ok {
@@ -411,9 +506,22 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 		}
 		*warns = append(*warns, ff.warnings...)
 	}
+	// Struct fields a library fills from env, with its prefix and rules.
+	for _, b := range a.mainBindings() {
+		var v sval
+		a.top(func() { v = a.bindVal(b) })
+		for _, p := range v.parts {
+			if p.env == "" || !validEnvName(p.env) {
+				continue
+			}
+			addEnv(EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Required: b.required && !p.hasDef, Source: b.src})
+			if b.secret {
+				secretEnv[p.env] = true
+			}
+		}
+	}
 	// Defaults learned from fallback code (`if p == "" { p = "8080" }`),
 	// the first in file order.
-	learned := map[string]string{}
 	for _, f := range files {
 		for name, d := range f.facts.learned {
 			if _, ok := learned[name]; !ok {
@@ -421,16 +529,33 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 	}
+	for _, r := range required {
+		if i, ok := envIdx[r.name]; ok && !mn.Env[i].HasDefault {
+			mn.Env[i].Required = true
+		}
+	}
 	for i := range mn.Env {
 		ev := &mn.Env[i]
 		if d, ok := learned[ev.Name]; ok && !ev.HasDefault {
 			ev.Default, ev.HasDefault = d, true
 		}
-		ev.Secret = isSecret(ev.Name, ev.Default)
+		ev.Secret = secretEnv[ev.Name] || isSecret(ev.Name, ev.Default)
 	}
 	sort.Slice(mn.Env, func(i, j int) bool { return mn.Env[i].Name < mn.Env[j].Name })
-	mn.Listeners = sortListeners(mn.Listeners)
+	mn.Listeners = rankListeners(mn.Listeners)
 	mn.LongRunning = mn.LongRunning || len(mn.Listeners) > 0
+	known := false
+	for _, l := range mn.Listeners {
+		known = known || l.Port != 0 || l.PortEnv != "" || l.Flag != ""
+	}
+	if mn.LongRunning && !known && (len(mn.Listeners) > 0 || serves != "") {
+		mn.PortGuessed = true
+		if len(mn.Listeners) == 0 {
+			*warns = append(*warns, Warning{Code: "unknown-port", Source: serves,
+				Message: fmt.Sprintf("%s serves on a listener whose address dockgen could not find: it would have to guess the port; tell it with --port", mainDir(m.rel))})
+		}
+	}
+	mn.ConfigFiles = sortedKeys(used)
 	if best.source != "" {
 		mn.HealthPath, mn.HealthSource = best.path, best.source
 	}
@@ -447,6 +572,30 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
 	return mn, true
+}
+
+// unreachedListeners warns about listen calls in the mains' code that no
+// main reaches: they are not counted, and saying so keeps that visible.
+func (a *analyzer) unreachedListeners(facts *Facts) []Warning {
+	var out []Warning
+	for _, p := range a.all {
+		if !a.analyzed[p] {
+			continue // only in broken mains' closures
+		}
+		for _, f := range p.files {
+			if f.facts == nil {
+				continue
+			}
+			for _, s := range f.facts.listens {
+				if a.reached[s.at] {
+					continue
+				}
+				out = append(out, Warning{Code: "unreachable-listener", Source: a.pos(s.at.Pos()),
+					Message: "this listen call is not reached from any main of the module (no call path from main, an init or a package initializer), so it is not counted as a listener"})
+			}
+		}
+	}
+	return out
 }
 
 func mainDir(rel string) string {

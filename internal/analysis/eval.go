@@ -268,10 +268,29 @@ const (
 	maxSteps = 20000
 )
 
-// value evaluates e from the top, with a fresh step budget.
+// value evaluates e from the top, with a fresh step budget; nested in
+// another evaluation it shares that one's budget.
 func (a *analyzer) value(c evalCtx, e ast.Expr) sval {
+	if a.inEval {
+		return a.eval(c, e, 0)
+	}
+	a.inEval = true
 	a.steps = maxSteps
-	return a.eval(c, e, 0)
+	v := a.eval(c, e, 0)
+	a.inEval = false
+	return v
+}
+
+// top runs fn as one evaluation from the top, with a fresh step budget.
+func (a *analyzer) top(fn func()) {
+	if a.inEval {
+		fn()
+		return
+	}
+	a.inEval = true
+	a.steps = maxSteps
+	fn()
+	a.inEval = false
 }
 
 // evalCtx is where an expression is evaluated: a file, the function around
@@ -279,6 +298,7 @@ func (a *analyzer) value(c evalCtx, e ast.Expr) sval {
 type evalCtx struct {
 	f        *file
 	fn       *ast.FuncDecl
+	decl     ast.Decl // the top-level declaration (for reachability); may be nil
 	noParams bool // do not follow parameters to call sites
 	args     []ast.Expr
 	argCtx   *evalCtx

@@ -88,14 +88,21 @@ func (a *analyzer) localStruct(f *file, st *ast.StructType) types.Type {
 		return nil
 	}
 	checkExprMu.Lock()
-	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}}
 	_ = types.CheckExpr(a.fset, f.pkg.types, token.NoPos, st, info)
 	checkExprMu.Unlock()
 	tv, ok := info.Types[st]
 	if !ok || tv.Type == nil {
 		return nil
 	}
-	t, _ := a.shared.localStructs.LoadOrStore(st, tv.Type)
+	t, loaded := a.shared.localStructs.LoadOrStore(st, tv.Type)
+	if !loaded {
+		for id, o := range info.Defs {
+			if v, ok := o.(*types.Var); ok && v.IsField() {
+				a.shared.fieldIdents.Store(id, v)
+			}
+		}
+	}
 	a.recordStruct(t.(types.Type), 0)
 	return t.(types.Type)
 }

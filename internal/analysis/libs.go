@@ -103,9 +103,7 @@ func (a *analyzer) nameArg(c evalCtx, call *ast.CallExpr, m *model) (string, boo
 	if e == nil {
 		return "", false
 	}
-	cc := c
-	cc.noParams = true
-	s, ok := a.eval(cc, e, 0).known()
+	s, ok := a.valueNoParams(c, e).known()
 	return s, ok && s != ""
 }
 
@@ -403,4 +401,12 @@ func (a *analyzer) urfaveFlagValue(c evalCtx, lit *ast.CompositeLit, depth int) 
 		v = wrapFlag(name, src, v)
 	}
 	return v
+}
+
+// kingpinChainOf returns the kingpin chain of a read site, or nil.
+func (a *analyzer) kingpinChainOf(c evalCtx, r readSite) *kingpinChain {
+	if r.call == nil || (r.row.kind != mKingpinValue && r.row.kind != mKingpinVar) {
+		return nil
+	}
+	return a.kingpinChain(c, r.call)
 }

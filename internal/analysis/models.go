@@ -52,7 +52,6 @@ const (
 	mKoanfUnmarshal                   // k.Unmarshal(path, &cfg): fields by koanf keys
 	mStructEnv                        // a struct-tag env library filling &cfg (prefix at arg prefix)
 	mListen                           // a call that listens on the address at arg addr
-	mListenNoArg                      // gin's r.Run(): $PORT, else :8080
 	mServe                            // a call that serves on a listener or a configured server
 	mToolkitFlags                     // exporter-toolkit: adds --web.listen-address with a default
 	mToolkitListen                    // exporter-toolkit web.ListenAndServe(server, flags, logger)
@@ -74,8 +73,8 @@ type model struct {
 	short  bool   // pflag's XxxP: a shorthand argument follows the name
 	tls    bool   // a TLS listener
 	lib    string // mStructEnv: which tag dialect; mPure: which function
-	defVal string // mListenNoArg, mToolkitFlags: the library's own default
-	env    string // mListenNoArg: the env var the library reads
+	defVal string // mListen without an address argument (gin's r.Run()): the port it uses
+	env    string // and the env var it reads first
 	flag   string // mToolkitFlags: the flag the library adds
 	test   string // the testdata fixture that exercises this row
 }
@@ -203,8 +202,7 @@ var models = []model{
 	row(httpPkgs, "ListenAndServe", mListen, "nethttp_port_fallback").args("addr"),
 	row(httpPkgs, "ListenAndServeTLS", mListen, "tls-redirect-secondary").args("addr").secure(),
 	row(netPkgs, "Listen", mListen, "frameworks").args("addr").at(1),
-	row(ginPkgs, "Run", mListen, "frameworks").meth().args("addr"),
-	row(ginPkgs, "Run", mListenNoArg, "gin_default").meth().noArg(":8080", "PORT"),
+	row(ginPkgs, "Run", mListen, "gin_default").meth().args("addr").noArg("8080", "PORT"),
 	row(ginPkgs, "RunTLS", mListen, "gin-runtls-secondary").meth().args("addr").secure(),
 	row(echoPkgs, "Start", mListen, "frameworks").meth().args("addr"),
 	row(echoPkgs, "StartTLS", mListen, "echo-autotls").meth().args("addr").secure(),

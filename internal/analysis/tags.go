@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"reflect"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -184,7 +186,7 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 	if !ok {
 		return
 	}
-	w := structWalk{a: a, c: c, m: m}
+	w := structWalk{a: a, c: c, m: m, pos: call.Pos()}
 	switch {
 	case m.kind == mViperUnmarshal:
 		w.keyLib = "viper"
@@ -275,6 +277,7 @@ func (a *analyzer) kongEnvPrefix(c evalCtx, call *ast.CallExpr) string {
 }
 
 type structWalk struct {
+	pos    token.Pos
 	a      *analyzer
 	c      evalCtx
 	m      *model
@@ -460,6 +463,13 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 				if name == "" {
 					name = kebab(fld.Name())
 				}
+				if w.c.fn != nil {
+					t := fld.Type()
+					if p, ok := t.(*types.Pointer); ok {
+						t = p.Elem()
+					}
+					w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
+				}
 				w.walk(inner, prefix, nil, name, depth+1)
 				continue
 			}
@@ -583,4 +593,25 @@ func camelSplit(s string) []string {
 // kebab is kong's flag name for a field: "ListenAddr" → "listen-addr".
 func kebab(s string) string {
 	return strings.ToLower(strings.Join(camelSplit(s), "-"))
+}
+
+// mainBindings are the library-filled fields whose library call is in the
+// main being analyzed, in source order.
+func (a *analyzer) mainBindings() []fieldBind {
+	var out []fieldBind
+	for _, bs := range a.bindings() {
+		for _, b := range bs {
+			if a.inScope(b.consumer) {
+				out = append(out, b)
+				break
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].src != out[j].src {
+			return sourceLess(out[i].src, out[j].src)
+		}
+		return out[i].env < out[j].env
+	})
+	return out
 }
