@@ -299,7 +299,7 @@ type evalCtx struct {
 	f        *file
 	fn       *ast.FuncDecl
 	decl     ast.Decl // the top-level declaration (for reachability); may be nil
-	noParams bool // do not follow parameters to call sites
+	noParams bool     // do not follow parameters to call sites
 	args     []ast.Expr
 	argCtx   *evalCtx
 }
