@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -404,6 +405,33 @@ func constVal(o *types.Const) (sval, bool) {
 // always runs, then the conditional ones after it as fallbacks.
 func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Pos, depth int) (sval, bool) {
 	list := fi.assigns[name]
+	// A closure (cobra's RunE, a goroutine) runs after the function has
+	// set up its variables: a name used in one sees every assignment
+	// outside it; assignments in other closures do not count.
+	var in *ast.FuncLit
+	for _, lit := range fi.lits {
+		if lit.Pos() <= pos && pos < lit.End() && (in == nil || lit.Pos() > in.Pos()) {
+			in = lit
+		}
+	}
+	var visible []assign
+	for _, as := range list {
+		switch {
+		case as.lit == nil || as.lit == in:
+		case in != nil && as.lit.Pos() <= in.Pos() && in.End() <= as.lit.End(): // an enclosing closure
+		default:
+			continue
+		}
+		if as.lit != in && in != nil {
+			as.pos = token.NoPos // set before the closure runs
+		}
+		visible = append(visible, as)
+	}
+	if in != nil {
+		// order: outside assignments first (they ran before), then the closure's own
+		sort.SliceStable(visible, func(i, j int) bool { return visible[i].pos < visible[j].pos })
+	}
+	list = visible
 	base := -1
 	for i, as := range list {
 		if as.pos >= pos {

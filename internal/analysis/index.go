@@ -24,10 +24,13 @@ type assign struct {
 	kind   assignKind
 	rhs    ast.Expr
 	num    bool
-	typ    ast.Expr      // the declared type of `var x T`
-	define bool          // := or var: the name is local to the function
-	call   *ast.CallExpr // kBind: the binding call, and its row
-	row    *model
+	typ    ast.Expr // the declared type of `var x T`
+	define bool     // := or var: the name is local to the function
+	// lit is the innermost closure the assignment is in (nil: none); cond
+	// is relative to it.
+	lit  *ast.FuncLit
+	call *ast.CallExpr // kBind: the binding call, and its row
+	row  *model
 	// tuple is i+1 when the name is result i of a multi-value call rhs
 	// (`cfg, err := config.Load()`), else 0.
 	tuple int
@@ -38,6 +41,7 @@ type assign struct {
 type funcIndex struct {
 	assigns map[string][]assign
 	params  map[string]int
+	lits    []*ast.FuncLit // closures: they run later, after the whole function
 }
 
 // valueRef is a package-level definition (const, var, or flag default).
@@ -151,7 +155,9 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 	if fn.Body == nil {
 		return fi
 	}
+	var curLit *ast.FuncLit
 	add := func(lhs ast.Expr, as assign) {
+		as.lit = curLit
 		if s, ok := lhs.(*ast.StarExpr); ok { // *addr = v
 			lhs = s.X
 		}
@@ -162,24 +168,38 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 		fi.assigns[id.Name] = append(fi.assigns[id.Name], as)
 	}
 	// cond counts the enclosing bodies that may not run (if/else, loops,
-	// cases, closures): an assignment there is only a fallback.
-	cond := 0
+	// cases) within the innermost closure, whose body starts a new count:
+	// an assignment there is only a fallback. lit is that closure.
+	conds := []int{0}
+	var lits []*ast.FuncLit
 	var stack []ast.Node
-	var opened []bool
+	var opened []int // 0 nothing, 1 a conditional body, 2 a closure body
 	ast.Inspect(fn.Body, func(n ast.Node) bool {
 		if n == nil {
-			if opened[len(opened)-1] {
-				cond--
+			switch opened[len(opened)-1] {
+			case 1:
+				conds[len(conds)-1]--
+			case 2:
+				conds, lits = conds[:len(conds)-1], lits[:len(lits)-1]
 			}
 			stack, opened = stack[:len(stack)-1], opened[:len(opened)-1]
 			return true
 		}
-		opens := false
-		if len(stack) > 0 {
-			opens = condBody(stack[len(stack)-1], n)
+		opens := 0
+		if len(stack) > 0 && condBody(stack[len(stack)-1], n) {
+			opens = 1
+			if lit, ok := stack[len(stack)-1].(*ast.FuncLit); ok {
+				opens = 2
+				conds, lits = append(conds, 0), append(lits, lit)
+			}
 		}
-		if opens {
-			cond++
+		if opens == 1 {
+			conds[len(conds)-1]++
+		}
+		cond := conds[len(conds)-1]
+		curLit = nil
+		if len(lits) > 0 {
+			curLit = lits[len(lits)-1]
 		}
 		stack, opened = append(stack, n), append(opened, opens)
 		switch n := n.(type) {
@@ -231,6 +251,8 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 					multiAssign(f, lhs, vs.Values, base, add)
 				}
 			}
+		case *ast.FuncLit:
+			fi.lits = append(fi.lits, n)
 		case *ast.RangeStmt:
 			if n.Tok == token.DEFINE {
 				for _, l := range []ast.Expr{n.Key, n.Value} {
