@@ -475,7 +475,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 					addEnv(EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Source: src})
 				}
 			}
-			if ch := a.kingpinChainOf(c, r); ch != nil && ch.required {
+			if ch := a.kingpinChainOf(c, r); ch != nil && ch.required || r.lit != nil && urfaveRequired(r.lit) {
 				for _, p := range v.parts {
 					if p.env != "" {
 						required = append(required, requiredEnv{p.env, src})

@@ -29,7 +29,7 @@ type libCall struct {
 func isLibCallKind(k modelKind) bool {
 	switch k {
 	case mViperDefault, mViperBindEnv, mViperAutoEnv, mViperPrefix, mViperReplacer,
-		mViperBindFlag, mViperBindFlags, mViperConfig, mKoanfLoad:
+		mViperBindFlag, mViperBindFlags, mViperConfig, mKoanfLoad, mToolkitFlags:
 		return true
 	}
 	return false

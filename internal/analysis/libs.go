@@ -66,7 +66,7 @@ func (a *analyzer) evalModel(c evalCtx, call *ast.CallExpr, m *model, num bool, 
 			}
 			return v
 		}
-	case mFlagValue, mFlagVar:
+	case mFlagValue, mFlagVar, mKingpinVar:
 		return a.bindValue(c, call, m, depth)
 	case mFlagGet:
 		if name, ok := a.nameArg(c, call, m); ok {
@@ -241,7 +241,20 @@ func (a *analyzer) kingpinValue(c evalCtx, ch *kingpinChain, depth int) sval {
 		v = a.eval(c, ch.def[0], depth)
 		src = a.pos(ch.def[0].Pos())
 	case len(ch.def) == 0:
-		v = sval{}
+		// no default: the setting alone
+		p := part{}
+		if ch.envar != nil {
+			if env, ok := a.eval(cc, ch.envar, 0).known(); ok && validEnvName(env) {
+				p.env = env
+			}
+		}
+		if ok && name != "" {
+			p.flag = name
+		}
+		if p.cfg() {
+			return sval{parts: []part{p}}
+		}
+		return unknownAt(c.f, ch.flag)
 	default:
 		v = unknownAt(c.f, ch.def[1])
 	}
@@ -360,6 +373,7 @@ func (a *analyzer) urfaveFlagValue(c evalCtx, lit *ast.CompositeLit, depth int) 
 	var name, env string
 	v := sval{}
 	src := ""
+	hasValue := false
 	num := false
 	if sel, ok := lit.Type.(*ast.SelectorExpr); ok {
 		num, _ = valueTypes[strings.TrimSuffix(sel.Sel.Name, "Flag")]
@@ -379,6 +393,7 @@ func (a *analyzer) urfaveFlagValue(c evalCtx, lit *ast.CompositeLit, depth int) 
 		case "Value":
 			v = a.eval(c, kv.Value, depth)
 			src = a.pos(kv.Value.Pos())
+			hasValue = true
 		case "EnvVar": // v1: "A,B"
 			if s, ok := litString(kv.Value); ok {
 				env = strings.TrimSpace(strings.Split(s, ",")[0])
@@ -394,6 +409,16 @@ func (a *analyzer) urfaveFlagValue(c evalCtx, lit *ast.CompositeLit, depth int) 
 		}
 	}
 	v.num = num
+	if !hasValue { // no default: the setting alone
+		p := part{flag: name}
+		if validEnvName(env) {
+			p.env = env
+		}
+		if !p.cfg() {
+			return unknownAt(c.f, lit)
+		}
+		return sval{parts: []part{p}, num: num}
+	}
 	if env != "" && validEnvName(env) {
 		v = wrapEnv(env, src, v)
 	}
@@ -401,6 +426,16 @@ func (a *analyzer) urfaveFlagValue(c evalCtx, lit *ast.CompositeLit, depth int) 
 		v = wrapFlag(name, src, v)
 	}
 	return v
+}
+
+// urfaveRequired reports an urfave flag struct with Required: true.
+func urfaveRequired(lit *ast.CompositeLit) bool {
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok && isIdent(kv.Key, "Required") && isIdent(kv.Value, "true") {
+			return true
+		}
+	}
+	return false
 }
 
 // kingpinChainOf returns the kingpin chain of a read site, or nil.

@@ -61,7 +61,7 @@ func (a *analyzer) evalListener(s listenSite, st reachState) (Listener, sval, []
 		v = a.value(c, s.addr)
 		expr = types.ExprString(s.addr)
 	case s.toolkit:
-		v = a.toolkitAddr()
+		a.top(func() { v = a.toolkitAddr() })
 		expr = "--web.listen-address"
 	default: // gin's r.Run(): $PORT, else :8080
 		v = litVal(":").concat(envWithDefault(s.noEnv, s.noDef, false))
@@ -211,8 +211,11 @@ func describeAddr(v sval, l *Listener) bool {
 	l.PortEnv, l.EnvIsAddr = addrEnv(v)
 	l.Flag, l.FlagIsAddr = addrFlag(v)
 	for _, p := range v.parts {
-		if p.src != "" && (p.cfg() || p.isLit()) {
+		if p.src != "" && (p.cfg() || p.isLit()) && l.AddrSource == "" {
 			l.AddrSource = p.src
+		}
+		if p.src != "" && p.cfg() && (p.env == l.PortEnv && p.env != "" || p.flag == l.Flag && p.flag != "") {
+			l.AddrSource = p.src // where the port is set wins
 			break
 		}
 	}

@@ -313,6 +313,8 @@ func (a *analyzer) isRoot(m *pkg, f *file, decl ast.Decl) bool {
 func (a *analyzer) siteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool, sub string) {
 	fn, _ := decl.(*ast.FuncDecl)
 	c := evalCtx{f: f, fn: fn}
+	conds, caseCond := 0, false
+	defer func() { cond = conds > 0 }()
 	var stack []ast.Node
 	var walk func(n ast.Node)
 	walk = func(n ast.Node) {
@@ -321,12 +323,17 @@ func (a *analyzer) siteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool
 		}
 		if len(stack) > 0 {
 			parent := stack[len(stack)-1]
-			if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) {
-				cond = true
-			}
+			// A subcommand's case or if body is how the CLI dispatches,
+			// not a condition within the command.
 			if s := a.subOf(c, stack, n); s != "" {
 				sub = s
+				if _, isCase := parent.(*ast.CaseClause); isCase && caseCond {
+					conds--
+				}
+			} else if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) {
+				conds++
 			}
+			_, caseCond = n.(*ast.CaseClause)
 		}
 		stack = append(stack, n)
 		ast.Inspect(n, func(ch ast.Node) bool {
@@ -548,6 +555,9 @@ func (a *analyzer) kingpinCommandName(c evalCtx, x ast.Expr) string {
 
 // commandKind says whether a composite literal is a cobra or urfave command.
 func (a *analyzer) commandKind(f *file, lit *ast.CompositeLit) modelKind {
+	if lit.Type == nil && a.isSubcommand(lit) { // an element of []*cli.Command{{...}}
+		return mUrfaveCommand
+	}
 	sel, ok := lit.Type.(*ast.SelectorExpr)
 	if !ok || sel.Sel.Name != "Command" {
 		return -1
