@@ -135,11 +135,20 @@ func (a *analyzer) viperKey(key string, depth int) sval {
 			p.src = fp.src
 		}
 	}
+	return settingOrDefault(p, def, haveDef)
+}
+
+// settingOrDefault is a key's value: the setting with its default, or the
+// default alone (marked with where it is written).
+func settingOrDefault(p part, def sval, haveDef bool) sval {
 	if p.env == "" && p.flag == "" {
-		if haveDef {
-			return def
+		if !haveDef {
+			return unknownVal()
 		}
-		return unknownVal()
+		if s, ok := def.known(); ok && s != "" && p.src != "" {
+			return sval{parts: []part{{lit: s, src: p.src}}, num: def.num}
+		}
+		return def
 	}
 	if haveDef {
 		if s, ok := def.render(); ok {
@@ -237,19 +246,7 @@ func (a *analyzer) koanfKey(key string, depth int) sval {
 			}
 		}
 	}
-	if p.env == "" {
-		if haveDef {
-			return def
-		}
-		return unknownVal()
-	}
-	if haveDef {
-		if s, ok := def.render(); ok {
-			p.def, p.hasDef = s, true
-		}
-		return sval{parts: []part{p}, num: def.num}
-	}
-	return sval{parts: []part{p}}
+	return settingOrDefault(p, def, haveDef)
 }
 
 // configValue looks key up in the config file viper reads by default:

@@ -63,6 +63,9 @@ func (v sval) concat(w sval) sval {
 		n := len(out.parts)
 		if p.isLit() && n > 0 && out.parts[n-1].isLit() {
 			out.parts[n-1].lit += p.lit
+			if out.parts[n-1].src == "" {
+				out.parts[n-1].src = p.src
+			}
 			continue
 		}
 		out.parts = append(out.parts, p)

@@ -199,10 +199,20 @@ func loopbackMessage(v sval, l Listener, expr string) string {
 		fix += fmt.Sprintf(", or set %s=:%s in the container", l.PortEnv, port)
 	case len(v.parts) > 1 && v.parts[0].env != "":
 		fix += fmt.Sprintf(", or set %s=0.0.0.0 in the container", v.parts[0].env)
+	case l.FlagIsAddr:
+		fix += fmt.Sprintf(", or start it with --%s=:%s", l.Flag, port)
+	case len(v.parts) > 1 && v.parts[0].flag != "":
+		fix += fmt.Sprintf(", or start it with --%s=0.0.0.0", v.parts[0].flag)
 	default:
 		fix += ", or read the address from an env var so the container can set it"
 	}
-	return fmt.Sprintf("listens on %s, a loopback address: inside a container it is unreachable through a published port; %s", shown, fix)
+	where := ""
+	if len(v.parts) > 0 && v.parts[0].src != "" && (v.parts[0].cfg() || v.parts[0].isLit()) {
+		where = fmt.Sprintf(" (the loopback default is set at %s)", v.parts[0].src)
+	} else if l.AddrSource != "" && l.EnvIsAddr || l.FlagIsAddr {
+		where = fmt.Sprintf(" (the loopback default is set at %s)", l.AddrSource)
+	}
+	return fmt.Sprintf("listens on %s, a loopback address%s: inside a container it is unreachable through a published port; %s", shown, where, fix)
 }
 
 // describeAddr fills Addr, Port, PortEnv, EnvIsAddr and Loopback from a
@@ -240,8 +250,13 @@ func describeAddr(v sval, l *Listener) bool {
 		}
 	}
 	text := b.String()
-	if i := strings.LastIndexByte(text, ':'); i >= 0 && !strings.ContainsRune(text[:i], 0) {
-		l.Loopback = isLoopbackHost(strings.Trim(text[:i], "[]"))
+	if i := strings.LastIndexByte(text, ':'); i >= 0 {
+		if !strings.ContainsRune(text[:i], 0) {
+			l.Loopback = isLoopbackHost(strings.Trim(text[:i], "[]"))
+		}
+		if !strings.ContainsRune(text[i+1:], 0) { // "$HOST:8080": the port is known
+			l.Port = portNumber(text[i+1:])
+		}
 	}
 	return false
 }
