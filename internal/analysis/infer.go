@@ -89,7 +89,7 @@ func (a *analyzer) localStruct(f *file, st *ast.StructType) types.Type {
 	}
 	checkExprMu.Lock()
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}}
-	_ = types.CheckExpr(a.fset, f.pkg.types, token.NoPos, st, info)
+	_ = types.CheckExpr(a.fset, f.pkg.types, st.Pos(), st, info) // in the file scope: its imports
 	checkExprMu.Unlock()
 	tv, ok := info.Types[st]
 	if !ok || tv.Type == nil {

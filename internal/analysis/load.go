@@ -340,6 +340,11 @@ func (a *analyzer) packageName(importPath string) string {
 			return p.bp.Name
 		}
 	}
+	return guessName(importPath)
+}
+
+// guessName is the name a package outside the module is probably used by.
+func guessName(importPath string) string {
 	elems := strings.Split(importPath, "/")
 	last := elems[len(elems)-1]
 	if len(elems) > 1 && isMajorVersion(last) {

@@ -297,6 +297,9 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 		if !fld.Exported() {
 			continue
 		}
+		if fld.Anonymous() && !isValid(fld.Type()) {
+			continue // an embedded library type (conf.Version)
+		}
 		inner, isStruct := structType(fld.Type())
 		b := fieldBind{consumer: w.c.f, src: w.a.pos(fld.Pos()), num: isNumVar(fld), sub: sub}
 		lib := w.m.lib
@@ -614,4 +617,12 @@ func (a *analyzer) mainBindings() []fieldBind {
 		return out[i].env < out[j].env
 	})
 	return out
+}
+
+func isValid(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	b, ok := t.(*types.Basic)
+	return !ok || b.Kind() != types.Invalid
 }

@@ -106,10 +106,16 @@ func fakeFor(fakes map[string]*types.Package, ip string) *types.Package {
 	if fp, ok := fakes[ip]; ok {
 		return fp
 	}
-	fp := types.NewPackage(ip, lastElem(ip))
+	fp := types.NewPackage(ip, fakeName(ip))
 	fp.MarkComplete()
 	fakes[ip] = fp
 	return fp
+}
+
+// fakeName is the name a fake package is used by: the same guess the
+// files' import names are resolved with (load.go's packageName).
+func fakeName(ip string) string {
+	return guessName(ip)
 }
 
 func lastElem(ip string) string {
@@ -158,7 +164,7 @@ func (a *analyzer) fakePackages() map[string]*types.Package {
 	fakes := map[string]*types.Package{}
 	invalid := types.Typ[types.Invalid]
 	for _, ip := range paths {
-		fp := types.NewPackage(ip, lastElem(ip))
+		fp := types.NewPackage(ip, fakeName(ip))
 		for name, isType := range names[ip] {
 			if isType {
 				fp.Scope().Insert(types.NewTypeName(token.NoPos, fp, name, invalid))
