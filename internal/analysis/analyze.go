@@ -425,17 +425,24 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 	}
-	best := healthHit{rank: len(healthPaths)}
+	best := healthHit{rank: 2 * len(healthPaths)}
 	var required []requiredEnv
 	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
+		var sites []listenSite
 		for _, s := range ff.listens {
+			sites = append(sites, a.expandWrapper(s)...)
+		}
+		for _, s := range sites {
 			st := a.reach(m, s.f, s.decl, s.at.Pos())
 			if !st.ok {
 				continue
 			}
 			a.reached[s.at] = true
+			if s.orig != nil {
+				a.reached[s.orig] = true
+			}
 			l, v, ws := a.evalListener(s, st)
 			learn(v)
 			mn.Listeners = append(mn.Listeners, l)

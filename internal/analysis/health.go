@@ -52,6 +52,14 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 			return
 		}
 	}
+	// Under a version or API prefix (/v1/healthz, /api/v2/health): after
+	// every plain one.
+	for rank, h := range healthPaths {
+		if strings.HasSuffix(full, h) && strings.Count(full, "/") <= 3 {
+			ff.health = append(ff.health, healthHit{path: full, source: a.pos(call.Pos()), rank: len(healthPaths) + rank})
+			return
+		}
+	}
 }
 
 // groupPrefix follows route groups: api := r.Group("/api") (gin, echo,

@@ -36,6 +36,7 @@ type listenSite struct {
 	tls        bool
 	handler    ast.Expr
 	kindHint   string
+	orig       ast.Node // for a call of a wrapper: the listen call inside it
 }
 
 // siteRef is a place in the code that makes a main long-running.
@@ -425,4 +426,61 @@ func typePkg(f *file, t ast.Expr) string {
 		return f.pkgOf(sel.X)
 	}
 	return ""
+}
+
+// expandWrapper turns a listen call inside a local wrapper
+// (func listen(addr string) { http.ListenAndServe(addr, nil) }) called
+// with different addresses into one listener per call, at the call.
+func (a *analyzer) expandWrapper(s listenSite) []listenSite {
+	id, ok := s.addr.(*ast.Ident)
+	if !ok || s.fn == nil {
+		return []listenSite{s}
+	}
+	fi := a.funcIndex(s.f, s.fn)
+	i, isParam := fi.params[id.Name]
+	if !isParam || len(fi.assigns[id.Name]) > 0 {
+		return []listenSite{s}
+	}
+	key := s.f.pkg.path + "." + s.fn.Name.Name
+	if s.fn.Recv != nil {
+		key = "method." + s.fn.Name.Name
+	}
+	var calls []callSite
+	for _, cs := range a.callSites(key) {
+		if a.inScope(cs.f) && cs.fn != nil && i < len(cs.call.Args) {
+			calls = append(calls, cs)
+		}
+	}
+	if len(calls) < 2 {
+		return []listenSite{s}
+	}
+	first, same := "", true
+	for n, cs := range calls {
+		v, _ := a.valueNoParams(evalCtx{f: cs.f, fn: cs.fn}, cs.call.Args[i]).render()
+		if n == 0 {
+			first = v
+		} else if v != first {
+			same = false
+		}
+	}
+	if same {
+		return []listenSite{s}
+	}
+	hi := -1
+	if h, ok := s.handler.(*ast.Ident); ok {
+		if j, ok := fi.params[h.Name]; ok {
+			hi = j
+		}
+	}
+	out := make([]listenSite, 0, len(calls))
+	for _, cs := range calls {
+		w := s
+		w.f, w.fn, w.decl, w.at, w.addr, w.orig = cs.f, cs.fn, cs.fn, cs.call, cs.call.Args[i], s.at
+		if hi >= 0 && hi < len(cs.call.Args) {
+			w.handler = cs.call.Args[hi]
+			w.defaultMux = isNil(cs.call.Args[hi])
+		}
+		out = append(out, w)
+	}
+	return out
 }
