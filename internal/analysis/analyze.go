@@ -515,6 +515,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	}
 	// Struct fields a library fills from env, with its prefix and rules.
 	for _, b := range a.mainBindings() {
+		if b.cfgFile != "" {
+			used[b.cfgFile] = true
+		}
 		var v sval
 		a.top(func() { v = a.bindVal(b) })
 		for _, p := range v.parts {

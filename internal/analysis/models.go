@@ -119,16 +119,16 @@ func row(pkgs []string, fn string, kind modelKind, test string) model {
 var models = []model{
 	// Environment.
 	row([]string{"os"}, "Getenv", mEnvGet, "nethttp_port_fallback").args("name"),
-	row([]string{"os"}, "LookupEnv", mEnvGet, "loopback").args("name"),
+	row([]string{"os"}, "LookupEnv", mEnvGet, "chi-route-health").args("name"),
 	row([]string{"syscall"}, "Getenv", mEnvGet, "env-syscall-getenv").args("name"),
 
 	// String functions whose result dockgen works out.
 	row([]string{"fmt"}, "Sprintf", mPure, "flag_default").pure("sprintf"),
 	row([]string{"fmt"}, "Sprint", mPure, "addr-sprint-concat").pure("sprint"),
-	row([]string{"net"}, "JoinHostPort", mPure, "config-struct-joinhostport").pure("joinhostport"),
+	row([]string{"net"}, "JoinHostPort", mPure, "config-struct-receiver").pure("joinhostport"),
 	row([]string{"strconv"}, "Itoa", mPure, "port-int-itoa").pure("itoa"),
-	row([]string{"strconv"}, "FormatInt", mPure, "port-int-itoa").pure("itoa"),
-	row([]string{"strconv"}, "FormatUint", mPure, "port-int-itoa").pure("itoa"),
+	row([]string{"strconv"}, "FormatInt", mPure, "strconv-format-port").pure("itoa"),
+	row([]string{"strconv"}, "FormatUint", mPure, "strconv-format-port").pure("itoa"),
 	row([]string{"strings"}, "TrimSpace", mPure, "port-int-itoa").pure("identity"),
 	row([]string{"cmp"}, "Or", mPure, "env-cmp-or").pure("or"),
 
@@ -177,7 +177,7 @@ var models = []model{
 	row(viperPkgs, "Get<T>", mViperGet, "viper-default-automaticenv").both().args("name"),
 	row(viperPkgs, "Get", mViperGet, "viper-bindenv").both().args("name"),
 	row(viperPkgs, "SetConfigName", mViperConfig, "viper-config-file").both().args("name"),
-	row(viperPkgs, "SetConfigFile", mViperConfig, "viper-config-file").both().args("name"),
+	row(viperPkgs, "SetConfigFile", mViperConfig, "viper-setconfigfile").both().args("name"),
 	row(viperPkgs, "AddConfigPath", mViperConfig, "viper-config-file").both().args("name"),
 	row(viperPkgs, "Unmarshal", mViperUnmarshal, "viper-unmarshal-struct").both().args("target"),
 
@@ -187,9 +187,9 @@ var models = []model{
 	row(koanfPkgs, "Unmarshal", mKoanfUnmarshal, "koanf-env-confmap").meth().args("name", "target"),
 
 	// Config structs filled from env by struct tags.
-	row([]string{"github.com/kelseyhightower/envconfig"}, "Process", mStructEnv, "envconfig-prefix").args("name", "target").tags("envconfig"),
+	row([]string{"github.com/kelseyhightower/envconfig"}, "Process", mStructEnv, "envconfig").args("name", "target").tags("envconfig"),
 	row([]string{"github.com/kelseyhightower/envconfig"}, "MustProcess", mStructEnv, "envconfig-prefix").args("name", "target").tags("envconfig"),
-	row([]string{"github.com/caarlos0/env/v11", "github.com/caarlos0/env/v10", "github.com/caarlos0/env/v9", "github.com/caarlos0/env/v8", "github.com/caarlos0/env/v6", "github.com/caarlos0/env"}, "Parse", mStructEnv, "caarlos0-env-prefix").args("target").tags("caarlos0"),
+	row([]string{"github.com/caarlos0/env/v11", "github.com/caarlos0/env/v10", "github.com/caarlos0/env/v9", "github.com/caarlos0/env/v8", "github.com/caarlos0/env/v6", "github.com/caarlos0/env"}, "Parse", mStructEnv, "envconfig").args("target").tags("caarlos0"),
 	row([]string{"github.com/caarlos0/env/v11", "github.com/caarlos0/env/v10", "github.com/caarlos0/env/v9", "github.com/caarlos0/env/v8", "github.com/caarlos0/env/v6", "github.com/caarlos0/env"}, "ParseWithOptions", mStructEnv, "caarlos0-env-prefix").args("target").tags("caarlos0"),
 	row([]string{"github.com/ilyakaznacheev/cleanenv"}, "ReadEnv", mStructEnv, "cleanenv-required").args("target").tags("cleanenv"),
 	row([]string{"github.com/ilyakaznacheev/cleanenv"}, "ReadConfig", mStructEnv, "cleanenv-config-file").args("name", "target").tags("cleanenv"),

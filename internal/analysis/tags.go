@@ -31,6 +31,8 @@ type fieldBind struct {
 	secret   bool // the library masks it (ardanlabs conf:"mask")
 	num      bool
 	sub      string // kong: the subcommand the flag belongs to
+	cfgFile  string // the config file the default comes from (module-relative)
+	defSrc   string // where that default is (file:line), when not src
 }
 
 // bindings returns every library-filled field of the module, once.
@@ -92,6 +94,9 @@ func (a *analyzer) bindVal(b fieldBind) sval {
 		return v
 	}
 	p := part{env: b.env, flag: b.flag, def: b.def, hasDef: b.hasDef, src: b.src}
+	if b.defSrc != "" {
+		p.src = b.defSrc
+	}
 	if p.env == "" && p.flag == "" {
 		if !b.hasDef {
 			return sval{num: b.num}
@@ -205,6 +210,8 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 		}
 	case m.lib == "caarlos0":
 		prefix = a.optionString(c, call, "Prefix")
+	case m.lib == "cleanenv" && m.name >= 0:
+		w.file, _ = a.nameArg(c, call, m)
 	case m.lib == "kong":
 		prefix = a.kongEnvPrefix(c, call)
 	}
@@ -255,7 +262,7 @@ func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, str
 			case isIdent(kv.Key, "Target"):
 				target = kv.Value
 			case isIdent(kv.Key, "Lookuper"):
-				if pc, ok := kv.Value.(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 {
+				if pc, ok := a.callOf(c, kv.Value).(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 {
 					prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
 				}
 			}
@@ -278,6 +285,7 @@ func (a *analyzer) kongEnvPrefix(c evalCtx, call *ast.CallExpr) string {
 
 type structWalk struct {
 	pos    token.Pos
+	file   string // cleanenv.ReadConfig's file: defaults come from it
 	a      *analyzer
 	c      evalCtx
 	m      *model
@@ -388,7 +396,7 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 			b.required = hasOpt(opts[1:], "required") || hasOpt(opts[1:], "notEmpty")
 		case "cleanenv":
 			if isStruct && !isTextType(fld.Type()) {
-				w.walk(inner, prefix+tag.Get("env-prefix"), path, sub, depth+1)
+				w.walk(inner, prefix+tag.Get("env-prefix"), append(append([]string{}, path...), yamlName(fld.Name(), tag)), sub, depth+1)
 				continue
 			}
 			v, ok := tag.Lookup("env")
@@ -402,6 +410,13 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 			b.env = prefix + name
 			b.def, b.hasDef = tag.Lookup("env-default")
 			b.required = tag.Get("env-required") == "true"
+			if w.file != "" {
+				// the file's value wins over env-default; env wins over both
+				key := strings.Join(append(append([]string{}, path...), yamlName(fld.Name(), tag)), ".")
+				if v, src, ok := w.a.fileValue(w.c.f, w.file, key); ok {
+					b.def, b.hasDef, b.defSrc, b.cfgFile = v, true, src, strings.Split(src, ":")[0]
+				}
+			}
 		case "sethvargo":
 			v := tag.Get("env")
 			opts := strings.Split(v, ",")
@@ -625,4 +640,30 @@ func isValid(t types.Type) bool {
 	}
 	b, ok := t.(*types.Basic)
 	return !ok || b.Kind() != types.Invalid
+}
+
+// yamlName is a field's key in a YAML config file: its yaml tag, else
+// the lower-cased field name (what yaml.v3 uses).
+func yamlName(field string, tag reflect.StructTag) string {
+	if v, ok := tag.Lookup("yaml"); ok {
+		if n := strings.Split(v, ",")[0]; n != "" && n != "-" {
+			return n
+		}
+	}
+	return strings.ToLower(field)
+}
+
+// callOf follows a local variable to the expression it was last set to.
+func (a *analyzer) callOf(c evalCtx, e ast.Expr) ast.Expr {
+	id, ok := e.(*ast.Ident)
+	if !ok || c.fn == nil {
+		return e
+	}
+	list := a.funcIndex(c.f, c.fn).assigns[id.Name]
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].pos < id.Pos() && list[i].kind == kExpr {
+			return list[i].rhs
+		}
+	}
+	return e
 }
