@@ -7,7 +7,6 @@ import (
 	"go/build"
 	"go/token"
 	"go/types"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -51,6 +50,7 @@ type analyzer struct {
 	mainRel    string
 	configUsed *map[string]bool
 
+	in            *inputs               // what this analysis read, for the cache (nil: not recorded)
 	repoDeps      map[string]repoResult // cgo decisions by import path, from the repository
 	vendorMissing map[string]bool       // modules vendor/ lacks imported packages of
 	cacheDeps     map[string]*depInfo   // dependency headers read from the module cache
@@ -111,7 +111,11 @@ func Analyze(dir string) (*Facts, error) {
 		}
 		return nil, &InputError{Op: "read", File: filepath.ToSlash(dir), Err: unwrapPath(err), Hint: "pass the directory of a Go module (the one holding go.mod)"}
 	}
+	if f := cachedFacts(root, dir); f != nil {
+		return f, nil
+	}
 	a := &analyzer{
+		in:            newInputs(),
 		root:          root,
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
@@ -129,8 +133,10 @@ func Analyze(dir string) (*Facts, error) {
 		cacheDeps:     map[string]*depInfo{},
 		missing:       map[string]bool{},
 	}
+	a.env.a = a
+	a.ctx.ReadDir, a.ctx.IsDir = a.buildReadDir, a.buildIsDir
 	a.depCtx = a.ctx // dependencies: plain reads, nothing kept
-	a.depCtx.OpenFile = func(name string) (io.ReadCloser, error) { return openFile(name) }
+	a.depCtx.OpenFile = a.openFile
 	a.ctx.OpenFile = a.openSource
 
 	facts := &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
@@ -218,6 +224,7 @@ func Analyze(dir string) (*Facts, error) {
 	a.notes = append(a.notes, a.missingNote(facts.ModuleSource)...)
 	facts.CacheNotes = sortWarnings(a.notes)
 	normalize(facts)
+	storeCache(root, dir, a.in, facts)
 	return facts, nil
 }
 
@@ -790,7 +797,7 @@ func (a *analyzer) missingEmbeds() []Warning {
 			if pos := p.bp.EmbedPatternPos[pat]; len(pos) > 0 {
 				src = fmt.Sprintf("%s:%d", a.rel(pos[0].Filename), pos[0].Line)
 			}
-			m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob)))
+			m, err := a.glob(filepath.Join(p.dir, filepath.FromSlash(glob)))
 			if err != nil {
 				continue
 			}
@@ -802,7 +809,7 @@ func (a *analyzer) missingEmbeds() []Warning {
 			// file or directory (a pipe, a device, a symlink); dockgen never
 			// reads it.
 			for _, name := range m {
-				if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+				if fi, err := a.lstat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
 					kind := (&notRegularError{fi.Mode()}).Error()
 					if fi.Mode()&fs.ModeSymlink != 0 {
 						kind = "a symlink"

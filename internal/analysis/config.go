@@ -354,7 +354,7 @@ func (a *analyzer) configFile(rel string) map[string]configEntry {
 	}
 	var m map[string]configEntry
 	if !strings.HasPrefix(rel, "../") {
-		if data, err := readFile(filepath.Join(a.root, filepath.FromSlash(rel)), maxModFile); err == nil {
+		if data, err := a.readFile(filepath.Join(a.root, filepath.FromSlash(rel)), maxModFile); err == nil {
 			if strings.HasSuffix(rel, ".toml") {
 				m = parseTOML(data)
 			} else {
@@ -439,6 +439,9 @@ func parseTOML(data []byte) map[string]configEntry {
 
 // sortedKeys returns a set's keys in order.
 func sortedKeys(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

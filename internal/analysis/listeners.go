@@ -174,6 +174,7 @@ func rankListeners(ls []Listener) []Listener {
 	})
 	for i := range ls {
 		ls[i].Primary = i == 0
+		ls[i].bg = false // ranking only: not a fact
 	}
 	return ls
 }

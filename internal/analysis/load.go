@@ -92,7 +92,7 @@ func (a *analyzer) loadPackages() error {
 // walk lists package directories the way `./...` does: it skips vendor/,
 // testdata/, dirs starting with "." or "_" and nested modules.
 func (a *analyzer) walk(dir string, pkgDirs *[]string) error {
-	entries, err := readDir(dir)
+	entries, err := a.readDir(dir)
 	if err != nil {
 		return a.fsError("read", err)
 	}
@@ -158,9 +158,9 @@ func (a *analyzer) addPkg(dir string, bp *build.Package, err error) (*pkg, error
 // parse does not read them again.
 func (a *analyzer) openSource(name string) (io.ReadCloser, error) {
 	if !strings.HasSuffix(name, ".go") {
-		return openFile(name)
+		return a.openFile(name)
 	}
-	data, err := readFile(name, maxGoFile)
+	data, err := a.readFile(name, maxGoFile)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (a *analyzer) parse(p *pkg) error {
 		var err error
 		if cached, ok := a.src.LoadAndDelete(abs); ok {
 			src = cached.([]byte)
-		} else if src, err = readFile(abs, maxGoFile); err != nil {
+		} else if src, err = a.readFile(abs, maxGoFile); err != nil {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}
