@@ -6,7 +6,7 @@ import (
 	"go/ast"
 	"go/build"
 	"go/token"
-	"io"
+	"go/types"
 	"io/fs"
 	"os"
 	"path"
@@ -37,7 +37,22 @@ type analyzer struct {
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
+	inEval  bool                         // an evaluation is running: nested ones share its budget
+	// visiting are the fields and variables being evaluated, to cut cycles
+	// (cfg.Port bound to a flag whose default is cfg.Port).
+	visiting map[types.Object]bool
+	// within is the closure of the main being analyzed: only writes and
+	// calls in these packages count. nil: all packages.
+	within map[*pkg]bool
+	// mainRel is the directory of that main (config files are looked up
+	// beside it too); configUsed collects the config files its values came from.
+	reachCache map[reachKey]reachState
+	reached    map[ast.Node]bool // listen sites some main reaches
+	analyzed   map[*pkg]bool     // packages of the mains analyzed
+	mainRel    string
+	configUsed *map[string]bool
 
+	in            *inputs               // what this analysis read, for the cache (nil: not recorded)
 	repoDeps      map[string]repoResult // cgo decisions by import path, from the repository
 	vendorMissing map[string]bool       // modules vendor/ lacks imported packages of
 	cacheDeps     map[string]*depInfo   // dependency headers read from the module cache
@@ -53,6 +68,32 @@ type shared struct {
 	calls     map[string][]callSite
 	envOnce   sync.Once
 	envFields map[string][]envTag
+
+	storesOnce sync.Once
+	stores     map[string][]store   // writes by field or variable name (flow.go)
+	flags      map[string][]flagDef // flag definitions by flag name (libs.go)
+	libCalls   []libCall            // viper and koanf calls (config.go)
+
+	bindOnce sync.Once
+	binds    map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
+
+	configMu    sync.Mutex
+	configFiles map[string]map[string]configEntry // parsed config files by module-relative path
+
+	refsOnce    sync.Once
+	refs        map[string][]ref // references to module functions (reach.go)
+	subOnce     sync.Once
+	subcommands map[*ast.CompositeLit]bool
+	kongCmds    []kongCmd
+
+	declsOnce sync.Once
+	decls     map[*types.Func]funcRef
+
+	fieldsOnce   sync.Once
+	structMu     sync.Mutex
+	fieldStruct  map[*types.Var]*types.Struct
+	localStructs sync.Map // *ast.StructType → types.Type
+	fieldIdents  sync.Map // *ast.Ident → *types.Var, fields of localStructs
 }
 
 // Analyze reads the Go module in dir and returns what a container setup for
@@ -72,13 +113,21 @@ func Analyze(dir string) (*Facts, error) {
 		}
 		return nil, &InputError{Op: "read", File: filepath.ToSlash(dir), Err: unwrapPath(err), Hint: "pass the directory of a Go module (the one holding go.mod)"}
 	}
+	if f := cachedFacts(root, dir); f != nil {
+		return f, nil
+	}
 	a := &analyzer{
+		in:            newInputs(),
 		root:          root,
 		dirArg:        dir,
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},
-		shared:        &shared{},
+		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, configFiles: map[string]map[string]configEntry{}},
+		visiting:      map[types.Object]bool{},
+		reachCache:    map[reachKey]reachState{},
+		reached:       map[ast.Node]bool{},
+		analyzed:      map[*pkg]bool{},
 		src:           &sync.Map{},
 		funcs:         map[*ast.FuncDecl]*funcIndex{},
 		helpers:       map[*ast.FuncDecl]int{},
@@ -87,8 +136,10 @@ func Analyze(dir string) (*Facts, error) {
 		cacheDeps:     map[string]*depInfo{},
 		missing:       map[string]bool{},
 	}
+	a.env.a = a
+	a.ctx.ReadDir, a.ctx.IsDir = a.buildReadDir, a.buildIsDir
 	a.depCtx = a.ctx // dependencies: plain reads, nothing kept
-	a.depCtx.OpenFile = func(name string) (io.ReadCloser, error) { return openFile(name) }
+	a.depCtx.OpenFile = a.openFile
 	a.ctx.OpenFile = a.openSource
 
 	facts := &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
@@ -142,6 +193,7 @@ func Analyze(dir string) (*Facts, error) {
 			warns = append(warns, a.missingWarnings(missing[i])...)
 		}
 	}
+	a.typeCheckAll()
 	a.scanAll()
 
 	services := map[string]string{}
@@ -165,6 +217,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
+	warns = append(warns, a.unreachedListeners(facts)...)
 	for _, m := range facts.Mains {
 		facts.Cgo = facts.Cgo || m.Cgo
 	}
@@ -182,6 +235,7 @@ func Analyze(dir string) (*Facts, error) {
 	a.notes = append(a.notes, a.missingNote(facts.ModuleSource)...)
 	facts.CacheNotes = sortWarnings(a.notes)
 	normalize(facts)
+	storeCache(root, dir, a.in, facts)
 	return facts, nil
 }
 
@@ -264,6 +318,8 @@ func (a *analyzer) scanAll() {
 		w := *a
 		w.funcs = map[*ast.FuncDecl]*funcIndex{}
 		w.helpers = map[*ast.FuncDecl]int{}
+		w.visiting = map[types.Object]bool{}
+		w.reachCache = map[reachKey]reachState{}
 		return func(i int) { w.scan(files[i]) }
 	})
 }
@@ -352,14 +408,47 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].rel < files[j].rel })
 
+	// What counts for this binary: code in its closure, reached from main.
+	a.within = map[*pkg]bool{}
+	for _, p := range pkgs {
+		a.within[p] = true
+		a.analyzed[p] = true
+	}
+	used := map[string]bool{}
+	a.mainRel, a.configUsed = m.rel, &used
+	defer func() { a.within, a.mainRel, a.configUsed = nil, "", nil }()
+
 	envIdx := map[string]int{}
+	addEnv := func(ev EnvVar) {
+		if i, ok := envIdx[ev.Name]; ok {
+			if !mn.Env[i].HasDefault && ev.HasDefault {
+				mn.Env[i].Default, mn.Env[i].HasDefault = ev.Default, true
+			}
+			mn.Env[i].Required = mn.Env[i].Required || ev.Required
+			return
+		}
+		envIdx[ev.Name] = len(mn.Env)
+		mn.Env = append(mn.Env, ev)
+	}
 	needs := map[string]string{}
 	tzEmbedded := false
-	best := healthHit{rank: len(healthPaths)}
+	serves := ""
+	learned := map[string]string{}
+	learn := func(v sval) {
+		for _, p := range v.parts {
+			if p.env != "" && p.hasDef {
+				if _, ok := learned[p.env]; !ok {
+					learned[p.env] = p.def
+				}
+			}
+		}
+	}
+	best := healthHit{rank: 2 * len(healthPaths)}
+	var required []requiredEnv
+	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
-		mn.Listeners = append(mn.Listeners, ff.listeners...)
-		for _, r := range ff.reads {
+		for _, r := range ff.runtimeReads {
 			if !slices.ContainsFunc(mn.Reads, func(x Read) bool { return x.Path == r.Path }) {
 				r.Exists, r.Sample = a.readExists(r)
 				mn.Reads = append(mn.Reads, r)
@@ -370,23 +459,76 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				mn.Writes = append(mn.Writes, w)
 			}
 		}
-		for _, ev := range ff.env {
-			if i, ok := envIdx[ev.Name]; ok {
-				if !mn.Env[i].HasDefault && ev.HasDefault {
-					mn.Env[i].Default, mn.Env[i].HasDefault = ev.Default, true
-				}
+		var sites []listenSite
+		for _, s := range ff.listens {
+			sites = append(sites, a.expandWrapper(s)...)
+		}
+		for _, s := range sites {
+			st := a.reach(m, s.f, s.decl, s.at.Pos())
+			if !st.ok {
 				continue
 			}
-			envIdx[ev.Name] = len(mn.Env)
-			mn.Env = append(mn.Env, ev)
+			a.reached[s.at] = true
+			if s.orig != nil {
+				a.reached[s.orig] = true
+			}
+			l, v, ws := a.evalListener(s, st)
+			learn(v)
+			mn.Listeners = append(mn.Listeners, l)
+			*warns = append(*warns, ws...)
+			mn.DefaultMux = mn.DefaultMux || l.DefaultMux
 		}
+		for _, r := range ff.longAt {
+			if a.reach(m, r.f, r.decl, r.pos).ok {
+				mn.LongRunning = true
+				if r.serve && serves == "" {
+					serves = a.pos(r.pos)
+				}
+			}
+		}
+		for _, ev := range ff.env {
+			addEnv(ev)
+		}
+		for _, r := range ff.reads {
+			c := evalCtx{f: r.f, fn: r.fn}
+			var v sval
+			a.top(func() {
+				if r.lit != nil {
+					v = a.urfaveFlagValue(c, r.lit, 0)
+				} else {
+					v = a.evalModel(c, r.call, r.row, false, 0)
+				}
+			})
+			learn(v)
+			var src string
+			if r.lit != nil {
+				src = a.pos(r.lit.Pos())
+			} else {
+				src = a.pos(r.call.Pos())
+			}
+			for _, p := range v.parts {
+				if p.env != "" && validEnvName(p.env) {
+					addEnv(EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Source: src})
+				}
+			}
+			if ch := a.kingpinChainOf(c, r); ch != nil && ch.required || r.lit != nil && urfaveRequired(r.lit) {
+				for _, p := range v.parts {
+					if p.env != "" {
+						required = append(required, requiredEnv{p.env, src})
+					}
+				}
+			}
+		}
+		required = append(required, ff.required...)
 		for _, h := range ff.health {
 			if h.rank < best.rank {
 				best = h
 			}
 		}
+		if ff.grpcHealth != "" && !mn.GRPCHealth {
+			mn.GRPCHealth, mn.GRPCHealthSource = true, ff.grpcHealth
+		}
 		mn.DefaultMux = mn.DefaultMux || ff.defaultMux
-		mn.LongRunning = mn.LongRunning || ff.long
 		tzEmbedded = tzEmbedded || ff.tzEmbedded
 		for _, n := range ff.needs {
 			if _, ok := needs[n.Need]; !ok {
@@ -400,9 +542,25 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 		}
 		*warns = append(*warns, ff.warnings...)
 	}
+	// Struct fields a library fills from env, with its prefix and rules.
+	for _, b := range a.mainBindings() {
+		if b.cfgFile != "" {
+			used[b.cfgFile] = true
+		}
+		var v sval
+		a.top(func() { v = a.bindVal(b) })
+		for _, p := range v.parts {
+			if p.env == "" || !validEnvName(p.env) {
+				continue
+			}
+			addEnv(EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Required: b.required && !p.hasDef, Source: b.src})
+			if b.secret {
+				secretEnv[p.env] = true
+			}
+		}
+	}
 	// Defaults learned from fallback code (`if p == "" { p = "8080" }`),
 	// the first in file order.
-	learned := map[string]string{}
 	for _, f := range files {
 		for name, d := range f.facts.learned {
 			if _, ok := learned[name]; !ok {
@@ -410,16 +568,33 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 	}
+	for _, r := range required {
+		if i, ok := envIdx[r.name]; ok && !mn.Env[i].HasDefault {
+			mn.Env[i].Required = true
+		}
+	}
 	for i := range mn.Env {
 		ev := &mn.Env[i]
 		if d, ok := learned[ev.Name]; ok && !ev.HasDefault {
 			ev.Default, ev.HasDefault = d, true
 		}
-		ev.Secret = isSecret(ev.Name, ev.Default)
+		ev.Secret = secretEnv[ev.Name] || isSecret(ev.Name, ev.Default)
 	}
 	sort.Slice(mn.Env, func(i, j int) bool { return mn.Env[i].Name < mn.Env[j].Name })
-	mn.Listeners = sortListeners(mn.Listeners)
+	mn.Listeners = rankListeners(mn.Listeners)
 	mn.LongRunning = mn.LongRunning || len(mn.Listeners) > 0
+	known := false
+	for _, l := range mn.Listeners {
+		known = known || l.Port != 0 || l.PortEnv != "" || l.Flag != ""
+	}
+	if mn.LongRunning && !known && (len(mn.Listeners) > 0 || serves != "") {
+		mn.PortGuessed = true
+		if len(mn.Listeners) == 0 {
+			*warns = append(*warns, Warning{Code: "unknown-port", Source: serves,
+				Message: fmt.Sprintf("%s serves on a listener whose address dockgen could not find: it would have to guess the port; tell it with --port", mainDir(m.rel))})
+		}
+	}
+	mn.ConfigFiles = sortedKeys(used)
 	if best.source != "" {
 		mn.HealthPath, mn.HealthSource = best.path, best.source
 	}
@@ -436,6 +611,30 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
 	return mn, true
+}
+
+// unreachedListeners warns about listen calls in the mains' code that no
+// main reaches: they are not counted, and saying so keeps that visible.
+func (a *analyzer) unreachedListeners(facts *Facts) []Warning {
+	var out []Warning
+	for _, p := range a.all {
+		if !a.analyzed[p] {
+			continue // only in broken mains' closures
+		}
+		for _, f := range p.files {
+			if f.facts == nil {
+				continue
+			}
+			for _, s := range f.facts.listens {
+				if a.reached[s.at] {
+					continue
+				}
+				out = append(out, Warning{Code: "unreachable-listener", Source: a.pos(s.at.Pos()),
+					Message: "this listen call is not reached from any main of the module (no call path from main, an init or a package initializer), so it is not counted as a listener"})
+			}
+		}
+	}
+	return out
 }
 
 func mainDir(rel string) string {
@@ -620,7 +819,7 @@ func (a *analyzer) missingEmbeds() []Warning {
 			if pos := p.bp.EmbedPatternPos[pat]; len(pos) > 0 {
 				src = fmt.Sprintf("%s:%d", a.rel(pos[0].Filename), pos[0].Line)
 			}
-			m, err := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(glob)))
+			m, err := a.glob(filepath.Join(p.dir, filepath.FromSlash(glob)))
 			if err != nil {
 				continue
 			}
@@ -632,7 +831,7 @@ func (a *analyzer) missingEmbeds() []Warning {
 			// file or directory (a pipe, a device, a symlink); dockgen never
 			// reads it.
 			for _, name := range m {
-				if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+				if fi, err := a.lstat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
 					kind := (&notRegularError{fi.Mode()}).Error()
 					if fi.Mode()&fs.ModeSymlink != 0 {
 						kind = "a symlink"

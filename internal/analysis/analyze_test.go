@@ -70,8 +70,13 @@ func TestFixtures(t *testing.T) {
 			checkSources(t, dir, facts)
 			checkMainErrors(t, facts)
 
-			// Same input, same facts.
+			// Same input, same facts: the second analysis comes from the
+			// cache (unless a main is broken), and must not differ.
+			hits := cacheHits.Load()
 			again, err := analyzeWithin(t, dir)
+			if broken := hasBrokenMain(facts); !broken && cacheHits.Load() == hits {
+				t.Errorf("the second analysis was not answered from the cache")
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -390,4 +395,13 @@ func allSources(f *Facts) []string {
 		}
 	}
 	return out
+}
+
+func hasBrokenMain(f *Facts) bool {
+	for _, m := range f.Mains {
+		if m.Err != nil {
+			return true
+		}
+	}
+	return false
 }

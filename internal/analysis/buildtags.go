@@ -34,7 +34,7 @@ var (
 // this order: .goreleaser.yaml/.yml, Makefile, a hand-written Dockerfile.
 func (a *analyzer) buildTags() (*BuildTags, []Warning) {
 	for _, name := range []string{".goreleaser.yaml", ".goreleaser.yml"} {
-		b, err := readFile(filepath.Join(a.root, name), maxModFile)
+		b, err := a.readFile(filepath.Join(a.root, name), maxModFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -46,7 +46,7 @@ func (a *analyzer) buildTags() (*BuildTags, []Warning) {
 		}
 	}
 	for _, name := range []string{"Makefile", "makefile", "GNUmakefile", "Dockerfile"} {
-		b, err := readFile(filepath.Join(a.root, name), maxModFile)
+		b, err := a.readFile(filepath.Join(a.root, name), maxModFile)
 		if err != nil {
 			continue
 		}

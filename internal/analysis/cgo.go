@@ -138,7 +138,7 @@ func (a *analyzer) sourceDir(ip string, cache bool) (dir, missing string) {
 	}
 	if a.mod.vendor {
 		d := filepath.Join(a.root, "vendor", filepath.FromSlash(ip))
-		if isDir(d) {
+		if a.buildIsDir(d) {
 			return d, ""
 		}
 		return "", modPath
@@ -157,7 +157,7 @@ func (a *analyzer) sourceDir(ip string, cache bool) (dir, missing string) {
 	} else {
 		base = a.cachePath(req.Mod.Path, req.Mod.Version)
 	}
-	if base == "" || !isDir(base) {
+	if base == "" || !a.buildIsDir(base) {
 		return "", modPath
 	}
 	return filepath.Join(base, filepath.FromSlash(strings.TrimPrefix(ip, req.Mod.Path))), ""

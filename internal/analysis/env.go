@@ -105,8 +105,25 @@ func (a *analyzer) envField(field string) (envTag, bool) {
 	return tags[0], true
 }
 
-// Words in an env var name that make its value a secret.
-var secretWords = []string{"SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE", "APIKEY", "API_KEY", "ACCESS_KEY"}
+// Credential words: a name that ends with one holds a secret (API_TOKEN,
+// DB_PASSWORD, JWT_SECRET); one that only contains one is a setting about
+// it (PB_ID_TOKEN_LEEWAY, TOKEN_TTL, PASSWORD_FILE).
+var credentialWords = map[string]bool{
+	"SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true, "PASS": true,
+	"PASSPHRASE": true, "CREDENTIAL": true, "CREDENTIALS": true, "APIKEY": true, "DSN": true,
+	"KEY": true, "PWD": true,
+}
+
+// credentialSuffixes end a run-together last word: JWTSECRET, APITOKEN.
+var credentialSuffixes = []string{"SECRET", "TOKEN", "PASSWORD", "PASSWD", "APIKEY", "PASSPHRASE"}
+
+// Words before KEY that make it a name, not a secret (PUBLIC_KEY,
+// ROUTING_KEY), and well-known names that hold a path, not a secret.
+var (
+	harmlessKey = map[string]bool{"PUBLIC": true, "PUB": true, "ROUTING": true, "PARTITION": true, "SORT": true,
+		"CACHE": true, "PRIMARY": true, "FOREIGN": true, "IDEMPOTENCY": true, "HASH": true, "SHARD": true, "QUEUE": true}
+	notSecretNames = map[string]bool{"GOOGLE_APPLICATION_CREDENTIALS": true, "PWD": true, "OLDPWD": true}
+)
 
 // Name elements that name a data store whose URL usually carries a password.
 var storeWords = map[string]bool{
@@ -115,50 +132,51 @@ var storeWords = map[string]bool{
 	"RABBIT": true, "MSSQL": true, "SQLSERVER": true, "CLICKHOUSE": true,
 }
 
-// Last name elements that make a variable a setting about a secret (a path
-// to a key file, a token lifetime), not the secret itself.
-var notSecretSuffix = map[string]bool{
-	"FILE": true, "PATH": true, "DIR": true, "TTL": true, "TIMEOUT": true, "EXPIRY": true,
-	"EXPIRES": true, "EXPIRATION": true, "LENGTH": true, "LEN": true, "HEADER": true, "ENABLED": true,
-}
-
 // isSecret decides whether an env var must be passed as a secret (compose
 // interpolation or secrets:, never a literal in a file or image layer).
-// It errs towards secret: a false positive only changes how it is wired.
+// It takes strong evidence: the name ends with a credential word, names a
+// data store's URL or connection string, or the default carries a
+// password. A required secret blocks compose up until it is set, so a
+// setting about a secret (a lifetime, a file path) must not count.
 func isSecret(name, def string) bool {
 	n := strings.ToUpper(name)
+	if notSecretNames[n] {
+		return false
+	}
 	words := strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
 	if len(words) == 0 {
 		return false
 	}
 	last := words[len(words)-1]
-	if notSecretSuffix[last] && len(words) > 1 {
-		return false
+	prev := ""
+	if len(words) > 1 {
+		prev = words[len(words)-2]
 	}
-	for _, w := range secretWords {
-		if strings.Contains(n, w) {
+	switch {
+	case last == "KEY":
+		if !harmlessKey[prev] {
+			return true
+		}
+	case credentialWords[last]:
+		return true
+	case (last == "JSON" || last == "B64" || last == "BASE64") && credentialWords[prev]: // CREDENTIALS_JSON
+		return true
+	case last == "ID" && prev == "KEY" && len(words) > 2 && words[len(words)-3] == "ACCESS": // AWS_ACCESS_KEY_ID
+		return true
+	}
+	for _, w := range credentialSuffixes {
+		if strings.HasSuffix(last, w) && last != "BYPASS" {
 			return true
 		}
 	}
 	store := false
 	for _, w := range words {
-		switch w {
-		case "PASS", "PASSPHRASE", "DSN":
-			return true
-		case "PWD":
-			if n != "PWD" { // $PWD is the shell's working directory
-				return true
-			}
-		}
 		store = store || storeWords[w]
-	}
-	if last == "KEY" && (len(words) == 1 || (words[len(words)-2] != "PUBLIC" && words[len(words)-2] != "PUB")) {
-		return true
 	}
 	if store && (last == "URL" || last == "URI") {
 		return true
 	}
-	if strings.Contains(n, "CONNECTION_STRING") || strings.Contains(n, "CONN_STR") {
+	if strings.HasSuffix(n, "CONNECTION_STRING") || strings.HasSuffix(n, "CONN_STR") || strings.HasSuffix(n, "CONNSTR") {
 		return true
 	}
 	// A default like postgres://user:pass@host/db gives it away.

@@ -2,20 +2,37 @@ package analysis
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
+	"go/types"
+	"sort"
 	"strconv"
 	"strings"
 )
 
-// part is one piece of a string value: literal text, the value of an
-// environment variable (with the default the code falls back to), or unknown.
+// part is one piece of a string value: literal text, or a setting the
+// program reads (an env var, a command-line flag, or both, with the default
+// it falls back to), or unknown. src is where the default is written
+// (file:line) when that is not where the value is used: a flag default, a
+// struct tag, a config file. why is the expression that could not be
+// followed, for an unknown part.
 type part struct {
 	lit     string
 	env     string
+	flag    string
 	def     string
 	hasDef  bool
+	src     string
 	unknown bool
+	why     ast.Expr
+	whyFile *file
 }
+
+// isLit reports whether the part is literal text.
+func (p part) isLit() bool { return !p.unknown && p.env == "" && p.flag == "" }
+
+// cfg reports whether the part is a setting (env var or flag).
+func (p part) cfg() bool { return !p.unknown && (p.env != "" || p.flag != "") }
 
 // sval is a symbolic string: the concatenation of its parts. num marks a
 // value that came from an integer, so `a + b` adds instead of concatenating.
@@ -35,12 +52,20 @@ func envVal(name string) sval { return sval{parts: []part{{env: name}}} }
 
 func unknownVal() sval { return sval{parts: []part{{unknown: true}}} }
 
+// unknownAt is an unknown value that remembers what could not be followed.
+func unknownAt(f *file, e ast.Expr) sval {
+	return sval{parts: []part{{unknown: true, why: e, whyFile: f}}}
+}
+
 func (v sval) concat(w sval) sval {
 	out := sval{parts: append([]part{}, v.parts...)}
 	for _, p := range w.parts {
 		n := len(out.parts)
-		if p.env == "" && !p.unknown && n > 0 && out.parts[n-1].env == "" && !out.parts[n-1].unknown {
+		if p.isLit() && n > 0 && out.parts[n-1].isLit() {
 			out.parts[n-1].lit += p.lit
+			if out.parts[n-1].src == "" {
+				out.parts[n-1].src = p.src
+			}
 			continue
 		}
 		out.parts = append(out.parts, p)
@@ -52,7 +77,7 @@ func (v sval) concat(w sval) sval {
 func (v sval) known() (string, bool) {
 	var b strings.Builder
 	for _, p := range v.parts {
-		if p.env != "" || p.unknown {
+		if !p.isLit() {
 			return "", false
 		}
 		b.WriteString(p.lit)
@@ -60,15 +85,16 @@ func (v sval) known() (string, bool) {
 	return b.String(), true
 }
 
-// render returns the value a program gets with no env set: env parts take
-// their defaults. ok is false when a part is unknown or has no default.
+// render returns the value a program gets with no env set and no flag
+// given: settings take their defaults. ok is false when a part is unknown
+// or has no default.
 func (v sval) render() (string, bool) {
 	var b strings.Builder
 	for _, p := range v.parts {
 		switch {
-		case p.unknown, p.env != "" && !p.hasDef:
+		case p.unknown, p.cfg() && !p.hasDef:
 			return "", false
-		case p.env != "":
+		case p.cfg():
 			b.WriteString(p.def)
 		default:
 			b.WriteString(p.lit)
@@ -77,16 +103,97 @@ func (v sval) render() (string, bool) {
 	return b.String(), true
 }
 
+// bare returns the setting when the whole value is one with no default.
+func (v sval) bare() (part, bool) {
+	if len(v.parts) == 1 && v.parts[0].cfg() && !v.parts[0].hasDef {
+		return v.parts[0], true
+	}
+	return part{}, false
+}
+
 // bareEnv returns the env var when the whole value is one with no default.
 func (v sval) bareEnv() (string, bool) {
-	if len(v.parts) == 1 && v.parts[0].env != "" && !v.parts[0].hasDef {
-		return v.parts[0].env, true
+	if p, ok := v.bare(); ok && p.env != "" {
+		return p.env, true
 	}
 	return "", false
 }
 
+// single returns the setting when the whole value is one.
+func (v sval) single() (part, bool) {
+	if len(v.parts) == 1 && v.parts[0].cfg() {
+		return v.parts[0], true
+	}
+	return part{}, false
+}
+
+// hasCfg reports whether any part of the value is a setting.
+func (v sval) hasCfg() bool {
+	for _, p := range v.parts {
+		if p.cfg() {
+			return true
+		}
+	}
+	return false
+}
+
+// whyUnknown returns the first expression that could not be followed.
+func (v sval) whyUnknown() (*file, ast.Expr) {
+	for _, p := range v.parts {
+		if p.unknown && p.why != nil {
+			return p.whyFile, p.why
+		}
+	}
+	return nil, nil
+}
+
 func envWithDefault(name, def string, num bool) sval {
 	return sval{parts: []part{{env: name, def: def, hasDef: true}}, num: num}
+}
+
+// withDefault gives a bare setting the default d.
+func withDefault(p part, d sval, num bool) sval {
+	s, ok := d.known()
+	if !ok {
+		if dp, isCfg := d.single(); isCfg && dp.hasDef && p.env == "" && dp.flag == "" {
+			// a flag whose default is an env var with a default: both set it
+			p.env, p.def, p.hasDef, p.src = dp.env, dp.def, true, dp.src
+			return sval{parts: []part{p}, num: num}
+		}
+		return sval{parts: []part{p}, num: num}
+	}
+	p.def, p.hasDef = s, true
+	return sval{parts: []part{p}, num: num}
+}
+
+// wrapFlag makes v the default of command-line flag name: what the program
+// sees when the flag is not given.
+func wrapFlag(name, src string, v sval) sval {
+	if p, ok := v.single(); ok && p.flag == "" {
+		p.flag = name
+		if p.src == "" {
+			p.src = src
+		}
+		return sval{parts: []part{p}, num: v.num}
+	}
+	p := part{flag: name, src: src}
+	if s, ok := v.render(); ok {
+		p.def, p.hasDef = s, true
+	}
+	return sval{parts: []part{p}, num: v.num}
+}
+
+// wrapEnv makes v the default of env var name.
+func wrapEnv(name, src string, v sval) sval {
+	if p, ok := v.single(); ok && p.env == "" {
+		p.env = name
+		return sval{parts: []part{p}, num: v.num}
+	}
+	p := part{env: name, src: src}
+	if s, ok := v.render(); ok {
+		p.def, p.hasDef = s, true
+	}
+	return sval{parts: []part{p}, num: v.num}
 }
 
 // fallback merges a conditional assignment into the value before it:
@@ -94,18 +201,18 @@ func envWithDefault(name, def string, num bool) sval {
 // `addr := ":8080"; if v := os.Getenv("ADDR"); v != "" { addr = v }`
 // both give an env var with a default.
 func fallback(base, alt sval) sval {
-	if env, ok := base.bareEnv(); ok {
-		if d, ok := alt.known(); ok {
-			return envWithDefault(env, d, base.num || alt.num)
+	if p, ok := base.bare(); ok {
+		if _, ok := alt.known(); ok {
+			return withDefault(p, alt, base.num || alt.num)
 		}
 		return base
 	}
 	if s, ok := base.known(); ok {
-		if env, ok := alt.bareEnv(); ok {
+		if p, ok := alt.bare(); ok {
 			if s == "" { // zero value: the default comes later, if at all
 				return alt
 			}
-			return envWithDefault(env, s, base.num || alt.num)
+			return withDefault(p, base, base.num || alt.num)
 		}
 		if s == "" {
 			return alt
@@ -114,8 +221,8 @@ func fallback(base, alt sval) sval {
 	return base
 }
 
-// alternatives combines the values a function may return: one env var and
-// one literal make an env var with a default (the getenv-helper shape).
+// alternatives combines the values a function may return: one setting and
+// one literal make a setting with a default (the getenv-helper shape).
 func alternatives(vals []sval) sval {
 	if len(vals) == 0 {
 		return unknownVal()
@@ -123,23 +230,23 @@ func alternatives(vals []sval) sval {
 	if len(vals) == 1 {
 		return vals[0]
 	}
-	env, def, haveDef := "", "", false
+	var cfg part
+	haveCfg := false
+	def, haveDef := "", false
 	num := false
 	for _, v := range vals {
 		num = num || v.num
-		if e, ok := v.bareEnv(); ok {
-			if env != "" && env != e {
+		if p, ok := v.single(); ok {
+			if haveCfg && (cfg.env != p.env || cfg.flag != p.flag) {
 				return unknownVal()
 			}
-			env = e
-			continue
-		}
-		if len(v.parts) == 1 && v.parts[0].env != "" { // already env+default
-			p := v.parts[0]
-			if (env != "" && env != p.env) || (haveDef && def != p.def) {
-				return unknownVal()
+			if p.hasDef {
+				if haveDef && def != p.def {
+					return unknownVal()
+				}
+				def, haveDef = p.def, true
 			}
-			env, def, haveDef = p.env, p.def, true
+			cfg, haveCfg = p, true
 			continue
 		}
 		s, ok := v.known()
@@ -149,10 +256,11 @@ func alternatives(vals []sval) sval {
 		def, haveDef = s, true
 	}
 	switch {
-	case env != "" && haveDef:
-		return envWithDefault(env, def, num)
-	case env != "":
-		return sval{parts: []part{{env: env}}, num: num}
+	case haveCfg && haveDef:
+		cfg.def, cfg.hasDef = def, true
+		return sval{parts: []part{cfg}, num: num}
+	case haveCfg:
+		return sval{parts: []part{cfg}, num: num}
 	}
 	return litVal(def)
 }
@@ -164,10 +272,29 @@ const (
 	maxSteps = 20000
 )
 
-// value evaluates e from the top, with a fresh step budget.
+// value evaluates e from the top, with a fresh step budget; nested in
+// another evaluation it shares that one's budget.
 func (a *analyzer) value(c evalCtx, e ast.Expr) sval {
+	if a.inEval {
+		return a.eval(c, e, 0)
+	}
+	a.inEval = true
 	a.steps = maxSteps
-	return a.eval(c, e, 0)
+	v := a.eval(c, e, 0)
+	a.inEval = false
+	return v
+}
+
+// top runs fn as one evaluation from the top, with a fresh step budget.
+func (a *analyzer) top(fn func()) {
+	if a.inEval {
+		fn()
+		return
+	}
+	a.inEval = true
+	a.steps = maxSteps
+	fn()
+	a.inEval = false
 }
 
 // evalCtx is where an expression is evaluated: a file, the function around
@@ -175,7 +302,8 @@ func (a *analyzer) value(c evalCtx, e ast.Expr) sval {
 type evalCtx struct {
 	f        *file
 	fn       *ast.FuncDecl
-	noParams bool // do not follow parameters to call sites
+	decl     ast.Decl // the top-level declaration (for reachability); may be nil
+	noParams bool     // do not follow parameters to call sites
 	args     []ast.Expr
 	argCtx   *evalCtx
 }
@@ -237,7 +365,7 @@ func (a *analyzer) eval(c evalCtx, e ast.Expr, depth int) sval {
 func (a *analyzer) evalIdent(c evalCtx, id *ast.Ident, depth int) sval {
 	switch id.Name {
 	case "nil", "true", "false", "iota", "_":
-		return unknownVal()
+		return unknownAt(c.f, id)
 	}
 	if c.fn != nil {
 		fi := a.funcIndex(c.f, c.fn)
@@ -247,14 +375,66 @@ func (a *analyzer) evalIdent(c evalCtx, id *ast.Ident, depth int) sval {
 		if i, ok := fi.params[id.Name]; ok {
 			return a.evalParam(c, i, depth)
 		}
+		if paramType(c.fn, id.Name) != nil { // the receiver
+			return unknownAt(c.f, id)
+		}
 	}
-	return a.evalPkgName(c.f.pkg, id.Name, depth)
+	switch o := scopeObj(c.f, id.Name).(type) {
+	case *types.Const:
+		if v, ok := constVal(o); ok {
+			return v
+		}
+	case *types.Var:
+		if o.Pkg() != nil {
+			return a.evalGlobal(o, depth)
+		}
+	}
+	return a.evalPkgName(c.f, c.f.pkg, id, depth)
+}
+
+// constVal is the value of a constant go/types folded.
+func constVal(o *types.Const) (sval, bool) {
+	v := o.Val()
+	switch v.Kind() {
+	case constant.String:
+		return litVal(constant.StringVal(v)), true
+	case constant.Int:
+		return sval{parts: []part{{lit: v.ExactString()}}, num: true}, true
+	}
+	return sval{}, false
 }
 
 // evalLocal evaluates a local variable at pos: the last assignment that
 // always runs, then the conditional ones after it as fallbacks.
 func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Pos, depth int) (sval, bool) {
 	list := fi.assigns[name]
+	// A closure (cobra's RunE, a goroutine) runs after the function has
+	// set up its variables: a name used in one sees every assignment
+	// outside it; assignments in other closures do not count.
+	var in *ast.FuncLit
+	for _, lit := range fi.lits {
+		if lit.Pos() <= pos && pos < lit.End() && (in == nil || lit.Pos() > in.Pos()) {
+			in = lit
+		}
+	}
+	var visible []assign
+	for _, as := range list {
+		switch {
+		case as.lit == nil || as.lit == in:
+		case in != nil && as.lit.Pos() <= in.Pos() && in.End() <= as.lit.End(): // an enclosing closure
+		default:
+			continue
+		}
+		if as.lit != in && in != nil {
+			as.pos = token.NoPos // set before the closure runs
+		}
+		visible = append(visible, as)
+	}
+	if in != nil {
+		// order: outside assignments first (they ran before), then the closure's own
+		sort.SliceStable(visible, func(i, j int) bool { return visible[i].pos < visible[j].pos })
+	}
+	list = visible
 	base := -1
 	for i, as := range list {
 		if as.pos >= pos {
@@ -290,10 +470,20 @@ func (a *analyzer) evalAssign(c evalCtx, as assign, depth int) sval {
 		if name, ok := a.eval(c, as.rhs, depth).known(); ok && name != "" {
 			return envVal(name)
 		}
-	case kAtoi, kFlag:
+	case kAtoi:
 		v := a.eval(c, as.rhs, depth)
 		v.num = as.num
 		return v
+	case kBind:
+		return a.bindValue(c, as.call, as.row, depth)
+	case kUnknown:
+		// v, err := f(): the first result of a module function or a model
+		if as.tuple == 1 && as.rhs != nil {
+			return a.eval(c, as.rhs, depth)
+		}
+	}
+	if as.rhs != nil {
+		return unknownAt(c.f, as.rhs)
 	}
 	return unknownVal()
 }
@@ -339,14 +529,10 @@ func (a *analyzer) evalParam(c evalCtx, i int, depth int) sval {
 	return first
 }
 
-func (a *analyzer) evalPkgName(p *pkg, name string, depth int) sval {
-	idx := a.index(p)
-	if r, ok := a.flagVars(p)[name]; ok {
-		v := a.eval(evalCtx{f: r.f, fn: r.fn}, r.expr, depth)
-		v.num = r.num
-		return v
-	}
-	if r, ok := idx.values[name]; ok {
+// evalPkgName evaluates a package-level name from its declaration, for
+// names go/types did not resolve.
+func (a *analyzer) evalPkgName(f *file, p *pkg, id *ast.Ident, depth int) sval {
+	if r, ok := a.index(p).values[id.Name]; ok {
 		switch r.kind {
 		case kExpr:
 			return a.eval(evalCtx{f: r.f}, r.expr, depth)
@@ -354,29 +540,37 @@ func (a *analyzer) evalPkgName(p *pkg, name string, depth int) sval {
 			return a.evalAssign(evalCtx{f: r.f}, assign{kind: kZero, num: r.num}, depth)
 		}
 	}
-	return unknownVal()
+	return unknownAt(f, id)
 }
 
 func (a *analyzer) evalSelector(c evalCtx, e *ast.SelectorExpr, depth int) sval {
 	if ip := c.f.pkgOf(e.X); ip != "" {
-		if p := a.localPkg(ip); p != nil {
-			return a.evalPkgName(p, e.Sel.Name, depth)
+		switch o := a.pkgObj(c.f, e.X, e.Sel.Name).(type) {
+		case *types.Const:
+			if v, ok := constVal(o); ok {
+				return v
+			}
+		case *types.Var:
+			return a.evalGlobal(o, depth)
 		}
-		return unknownVal()
+		if p := a.localPkg(ip); p != nil {
+			return a.evalPkgName(c.f, p, e.Sel, depth)
+		}
+		return unknownAt(c.f, e)
 	}
-	// A struct field: set by flag.XxxVar(&cfg.Field, ...) or by an env tag.
-	if r, ok := a.flagVars(c.f.pkg)["."+e.Sel.Name]; ok {
-		v := a.eval(evalCtx{f: r.f, fn: r.fn}, r.expr, depth)
-		v.num = r.num
-		return v
+	// A struct field: what writes it, or the setting a library binds it to.
+	if fld := a.fieldOf(c, e); fld != nil {
+		return a.evalField(fld, depth)
 	}
+	// The type of x is unknown: a tagged field of that name, when every
+	// one in the module agrees.
 	if t, ok := a.envField(e.Sel.Name); ok {
 		if t.hasDef {
 			return envWithDefault(t.name, t.def, false)
 		}
 		return envVal(t.name)
 	}
-	return unknownVal()
+	return unknownAt(c.f, e)
 }
 
 func (a *analyzer) evalCall(c evalCtx, call *ast.CallExpr, depth int) sval {
@@ -384,7 +578,7 @@ func (a *analyzer) evalCall(c evalCtx, call *ast.CallExpr, depth int) sval {
 		if i < len(call.Args) {
 			return a.eval(c, call.Args[i], depth)
 		}
-		return unknownVal()
+		return unknownAt(c.f, call)
 	}
 	switch fun := call.Fun.(type) {
 	case *ast.Ident:
@@ -395,73 +589,61 @@ func (a *analyzer) evalCall(c evalCtx, call *ast.CallExpr, depth int) sval {
 				v.num = fun.Name != "string"
 				return v
 			}
-			return unknownVal()
+			return unknownAt(c.f, call)
 		}
 		if r, ok := a.index(c.f.pkg).funcs[fun.Name]; ok {
 			return a.evalFuncCall(c, r, call, depth)
 		}
-		return unknownVal()
-	case *ast.SelectorExpr:
-		if _, def, num, ok := flagCall(c.f, call); ok {
-			v := a.eval(c, def, depth)
-			v.num = num
+		if t := a.typeExpr(c.f, fun); t != nil && len(call.Args) == 1 { // Port(8080)
+			v := arg(0)
+			v.num = isIntType(t)
 			return v
 		}
-		ip := c.f.pkgOf(fun.X)
-		if ip == "" {
-			return unknownVal()
+	case *ast.SelectorExpr:
+		if ip := c.f.pkgOf(fun.X); ip != "" {
+			if p := a.localPkg(ip); p != nil {
+				if r, ok := a.index(p).funcs[fun.Sel.Name]; ok {
+					return a.evalFuncCall(c, r, call, depth)
+				}
+				return unknownAt(c.f, call)
+			}
 		}
-		if p := a.localPkg(ip); p != nil {
-			if r, ok := a.index(p).funcs[fun.Sel.Name]; ok {
+		if m, num := a.match(c, call); m != nil {
+			return a.evalModel(c, call, m, num, depth)
+		}
+		// A method of a module type: cfg.Addr().
+		if fn, ok := a.selectObj(c, fun, depth).(*types.Func); ok {
+			if r, ok := a.funcDeclOf(fn); ok {
 				return a.evalFuncCall(c, r, call, depth)
 			}
-			return unknownVal()
-		}
-		switch ip + "." + fun.Sel.Name {
-		case "os.Getenv", "os.LookupEnv", "syscall.Getenv":
-			if name, ok := arg(0).known(); ok && name != "" {
-				return envVal(name)
-			}
-		case "fmt.Sprintf":
-			if format, ok := arg(0).known(); ok {
-				args := make([]sval, 0, len(call.Args))
-				for i := 1; i < len(call.Args); i++ {
-					args = append(args, arg(i))
-				}
-				return sprintf(format, args)
-			}
-		case "fmt.Sprint":
-			v := sval{}
-			for i := range call.Args {
-				v = v.concat(arg(i))
-			}
-			return v
-		case "strconv.Itoa", "strconv.FormatInt", "strconv.FormatUint", "strings.TrimSpace":
-			v := arg(0)
-			v.num = false
-			return v
-		case "net.JoinHostPort":
-			host, port := arg(0), arg(1)
-			if h, ok := host.known(); ok && strings.Contains(h, ":") {
-				host = litVal("[" + h + "]")
-			}
-			return host.concat(litVal(":")).concat(port)
-		case "cmp.Or":
-			vals := make([]sval, len(call.Args))
-			for i := range call.Args {
-				vals[i] = arg(i)
-			}
-			if len(vals) == 0 {
-				return unknownVal()
-			}
-			v := vals[0]
-			for _, w := range vals[1:] {
-				v = fallback(v, w)
-			}
-			return v
 		}
 	}
-	return unknownVal()
+	return unknownAt(c.f, call)
+}
+
+func isIntType(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
+
+// funcDeclOf finds the declaration of a module function or method.
+func (a *analyzer) funcDeclOf(fn *types.Func) (funcRef, bool) {
+	a.shared.declsOnce.Do(func() {
+		a.shared.decls = map[*types.Func]funcRef{}
+		for _, p := range a.all {
+			for _, f := range p.files {
+				for _, d := range f.ast.Decls {
+					if fd, ok := d.(*ast.FuncDecl); ok {
+						if o, ok := p.info.Defs[fd.Name].(*types.Func); ok {
+							a.shared.decls[o] = funcRef{f, fd}
+						}
+					}
+				}
+			}
+		}
+	})
+	r, ok := a.shared.decls[fn]
+	return r, ok
 }
 
 // evalFuncCall evaluates a call of a module function through its return

@@ -92,6 +92,19 @@ type Main struct {
 	Needs       []string `json:"needs"`
 	NeedSources []Need   `json:"need_sources,omitempty"`
 	LongRunning bool     `json:"long_running"`
+	// PortGuessed is true when the main serves but no listener has a known
+	// port (and none is set by an env var or flag): a warning says what
+	// could not be followed, and the port must be given (--port).
+	PortGuessed bool `json:"port_guessed"`
+	// GRPCHealth is true when the service registers the gRPC health
+	// service (grpc_health_v1.RegisterHealthServer) at GRPCHealthSource.
+	GRPCHealth       bool   `json:"grpc_health,omitempty"`
+	GRPCHealthSource string `json:"grpc_health_source,omitempty"`
+	// ConfigFiles are the repository files (module-relative) the main reads
+	// its configuration from by default, relative to its working directory
+	// (viper's config.yaml, koanf's file.Provider): a default found there
+	// holds in the container only if the image carries the file.
+	ConfigFiles []string `json:"config_files,omitempty"`
 	// VersionVar is a package-level string variable in package main that
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
@@ -132,6 +145,32 @@ type Listener struct {
 	// DefaultMux is true when this listener serves http.DefaultServeMux.
 	DefaultMux bool   `json:"default_mux,omitempty"`
 	Source     string `json:"source"`
+	// Flag names the command-line flag the address or port comes from, when
+	// it does ("listen-address", "web.listen-address", "port"), so the image
+	// can pin it in CMD; FlagIsAddr is true when it holds the whole address.
+	Flag       string `json:"flag,omitempty"`
+	FlagIsAddr bool   `json:"flag_is_addr,omitempty"`
+	// AddrSource is where the default address or port is written, when that
+	// is not the listen call: a flag default, a struct tag, a viper default,
+	// a config file line (file:line).
+	AddrSource string `json:"addr_source,omitempty"`
+	// Primary marks the listener the container port comes from: exactly one
+	// per main that has listeners, and it comes first in Main.Listeners.
+	Primary bool `json:"primary,omitempty"`
+	// Conditional is true when the listener starts only behind an if, a
+	// switch case or a loop (a TLS or metrics server behind a flag).
+	Conditional bool `json:"conditional,omitempty"`
+	// Subcommand is the CLI subcommand that starts the listener ("serve"),
+	// when it runs only through one: the image's CMD must name it.
+	Subcommand string `json:"subcommand,omitempty"`
+	// Kind is what the listener serves when it is not the plain service:
+	// "tls", "grpc", "metrics", "pprof", "admin", "redirect".
+	Kind string `json:"kind,omitempty"`
+	// Unresolved is the expression the port could not be followed through,
+	// with its file:line, when Port is 0 and no env var or flag sets it.
+	Unresolved string `json:"unresolved,omitempty"`
+
+	bg bool // started with go where it is called (ranking only)
 }
 
 // EnvVar is one environment variable the program reads.
@@ -141,6 +180,9 @@ type EnvVar struct {
 	HasDefault bool   `json:"has_default,omitempty"`
 	Secret     bool   `json:"secret"`
 	Source     string `json:"source"`
+	// Required is true when the program fails without it: a required tag
+	// or option, or a log.Fatal/panic/os.Exit/error return on an empty value.
+	Required bool `json:"required,omitempty"`
 }
 
 // Need is one runtime need with where it was seen.

@@ -133,7 +133,7 @@ func isDir(name string) bool {
 // (go.sum, go.work, vendor/modules.txt) without opening it: present is
 // false when there is none, and anything but a regular file is an error.
 func (a *analyzer) moduleFile(rel string) (present bool, err *InputError) {
-	fi, serr := os.Stat(a.root + string(os.PathSeparator) + rel)
+	fi, serr := a.stat(a.root + string(os.PathSeparator) + rel)
 	switch {
 	case errors.Is(serr, fs.ErrNotExist) || errors.Is(serr, syscall.ENOTDIR):
 		return false, nil // (ENOTDIR: "vendor" is a file, so there is no vendor/modules.txt)

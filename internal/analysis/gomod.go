@@ -39,7 +39,7 @@ type listedModule struct {
 // readModule fills the go.mod facts and checks what would make the Docker
 // build fail before any code is read.
 func (a *analyzer) readModule(f *Facts) error {
-	data, err := readFile(filepath.Join(a.root, "go.mod"), maxModFile)
+	data, err := a.readFile(filepath.Join(a.root, "go.mod"), maxModFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if mods := modulesBelow(a.root); len(mods) > 0 {
@@ -130,7 +130,7 @@ func (a *analyzer) readModule(f *Facts) error {
 			}
 			return err
 		}
-		if !used && !isDir(filepath.Join(a.root, rel)) {
+		if !used && !a.buildIsDir(filepath.Join(a.root, rel)) {
 			continue // go build does not read it, and there is nothing to keep
 		}
 		switch {
@@ -236,7 +236,7 @@ func (a *analyzer) replaceDir(r *modfile.Replace, used bool) (string, *InputErro
 	// widens to hold both; outside the repository nothing can.
 	bound, boundName := a.root, "module directory"
 	if err == nil && outside(rel) {
-		if repo := repoRoot(a.root); repo != "" {
+		if repo := a.repoRoot(); repo != "" {
 			if rr, err := filepath.Rel(repo, dir); err == nil && !outside(rr) {
 				bound, boundName = repo, "repository"
 			}
@@ -249,7 +249,7 @@ func (a *analyzer) replaceDir(r *modfile.Replace, used bool) (string, *InputErro
 		return "", fail(outsideHint, "is outside the module directory")
 	}
 	if used {
-		fi, err := os.Stat(dir)
+		fi, err := a.stat(dir)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			return "", fail("fix the path in go.mod: `go build` fails on it too", "names no directory")
@@ -259,7 +259,7 @@ func (a *analyzer) replaceDir(r *modfile.Replace, used bool) (string, *InputErro
 		case !fi.IsDir():
 			return "", fail("fix the path in go.mod to name the replacement module's directory: `go build` fails on it too", "is not a directory")
 		}
-		if fi, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil || !fi.Mode().IsRegular() {
+		if fi, err := a.stat(filepath.Join(dir, "go.mod")); err != nil || !fi.Mode().IsRegular() {
 			return "", fail("add the replacement module's go.mod (`go mod init "+r.Old.Path+"` in that directory) or fix the path: `go build` needs one there", "has no go.mod")
 		}
 	}
@@ -313,34 +313,37 @@ func lineSource(file string, line *modfile.Line) string {
 // goEnv reads go command settings the way `go env` does without running it:
 // the process environment first, then the file `go env -w` writes.
 type goEnv struct {
+	a      *analyzer
 	loaded bool
 	file   map[string]string
 }
 
 func (e *goEnv) get(key string) string {
-	if v := os.Getenv(key); v != "" {
+	if v := e.a.getenv(key); v != "" {
 		return v
 	}
 	if !e.loaded {
 		e.loaded = true
-		e.file = readGoEnvFile()
+		e.file = e.a.readGoEnvFile()
 	}
 	return e.file[key]
 }
 
-func readGoEnvFile() map[string]string {
-	name := os.Getenv("GOENV")
+func (a *analyzer) readGoEnvFile() map[string]string {
+	name := a.getenv("GOENV")
 	if name == "off" {
 		return nil
 	}
 	if name == "" {
+		a.getenv("XDG_CONFIG_HOME") // what os.UserConfigDir reads
+		a.getenv("HOME")
 		dir, err := os.UserConfigDir()
 		if err != nil {
 			return nil
 		}
 		name = filepath.Join(dir, "go", "env")
 	}
-	data, err := os.ReadFile(name)
+	data, err := a.readFile(name, maxModFile)
 	if err != nil {
 		return nil
 	}
@@ -361,6 +364,7 @@ func (a *analyzer) modCache() string {
 	if gp := filepath.SplitList(a.env.get("GOPATH")); len(gp) > 0 && gp[0] != "" {
 		return filepath.Join(gp[0], "pkg", "mod")
 	}
+	a.getenv("HOME")
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return ""
@@ -387,7 +391,7 @@ func (a *analyzer) sumOnly(reqs []*modfile.Require, hasSum bool) ([]*modfile.Req
 	if !hasSum {
 		return nil, nil
 	}
-	b, err := readFile(filepath.Join(a.root, "go.sum"), maxModFile)
+	b, err := a.readFile(filepath.Join(a.root, "go.sum"), maxModFile)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // healthPaths are the health routes dockgen can probe, most preferred first.
-var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/readyz", "/ready", "/live", "/ping", "/status", "/_health"}
+var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/readyz", "/ready", "/live", "/-/healthy", "/-/ready", "/ping", "/status", "/_health", "/api/health", "/api/healthz"}
 
 // routeMethods are the route registration methods of net/http and the
 // common routers (chi, gorilla/mux, gin, echo, fiber, httprouter).
@@ -49,6 +49,14 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 	for rank, h := range healthPaths {
 		if full == h {
 			ff.health = append(ff.health, healthHit{path: h, source: a.pos(call.Pos()), rank: rank})
+			return
+		}
+	}
+	// Under a version or API prefix (/v1/healthz, /api/v2/health): after
+	// every plain one.
+	for rank, h := range healthPaths {
+		if strings.HasSuffix(full, h) && strings.Count(full, "/") <= 3 {
+			ff.health = append(ff.health, healthHit{path: full, source: a.pos(call.Pos()), rank: len(healthPaths) + rank})
 			return
 		}
 	}

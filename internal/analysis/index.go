@@ -3,7 +3,6 @@ package analysis
 import (
 	"go/ast"
 	"go/token"
-	"strings"
 )
 
 // assignKind says how an assignment's value is obtained from its rhs.
@@ -14,17 +13,27 @@ const (
 	kZero                      // declared without a value
 	kLookup                    // v, ok := os.LookupEnv(rhs)
 	kAtoi                      // n, err := strconv.Atoi(rhs)
-	kFlag                      // flag.StringVar(&v, name, rhs, usage)
+	kBind                      // a library call binds &v (flag.StringVar(&v, name, def, usage))
 	kUnknown                   // anything else
 )
 
 // assign is one assignment to a name inside a function.
 type assign struct {
-	pos  token.Pos // where the new value takes effect: the end of the statement
-	cond bool      // inside an if/for/switch/select body or a closure
-	kind assignKind
-	rhs  ast.Expr
-	num  bool
+	pos    token.Pos // where the new value takes effect: the end of the statement
+	cond   bool      // inside an if/for/switch/select body or a closure
+	kind   assignKind
+	rhs    ast.Expr
+	num    bool
+	typ    ast.Expr // the declared type of `var x T`
+	define bool     // := or var: the name is local to the function
+	// lit is the innermost closure the assignment is in (nil: none); cond
+	// is relative to it.
+	lit  *ast.FuncLit
+	call *ast.CallExpr // kBind: the binding call, and its row
+	row  *model
+	// tuple is i+1 when the name is result i of a multi-value call rhs
+	// (`cfg, err := config.Load()`), else 0.
+	tuple int
 }
 
 // funcIndex lists a function's assignments by name, in source order, so an
@@ -32,6 +41,7 @@ type assign struct {
 type funcIndex struct {
 	assigns map[string][]assign
 	params  map[string]int
+	lits    []*ast.FuncLit // closures: they run later, after the whole function
 }
 
 // valueRef is a package-level definition (const, var, or flag default).
@@ -65,40 +75,6 @@ type callSite struct {
 func (a *analyzer) index(p *pkg) *pkgIndex {
 	p.idxOnce.Do(func() { p.idx = buildIndex(p) })
 	return p.idx
-}
-
-// flagVars returns the flag.XxxVar targets set anywhere in the package,
-// "name" for &name and ".Field" for &x.Field. It needs every function body,
-// so it is built only when an evaluation asks for it.
-func (a *analyzer) flagVars(p *pkg) map[string]valueRef {
-	p.flagOnce.Do(func() {
-		p.flags = map[string]valueRef{}
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				fd, ok := d.(*ast.FuncDecl)
-				if !ok || fd.Body == nil {
-					continue
-				}
-				ast.Inspect(fd.Body, func(n ast.Node) bool {
-					call, ok := n.(*ast.CallExpr)
-					if !ok {
-						return true
-					}
-					target, def, num, ok := flagCall(f, call)
-					if !ok || target == nil {
-						return true
-					}
-					if key := targetKey(target); key != "" {
-						if _, dup := p.flags[key]; !dup {
-							p.flags[key] = valueRef{f: f, fn: fd, kind: kFlag, expr: def, num: num}
-						}
-					}
-					return true
-				})
-			}
-		}
-	})
-	return p.flags
 }
 
 func buildIndex(p *pkg) *pkgIndex {
@@ -143,83 +119,9 @@ func buildIndex(p *pkg) *pkgIndex {
 	return idx
 }
 
-// flagCall recognises flag definitions and returns the default value
-// expression; target is the &v argument of the XxxVar forms. It knows the
-// flag and spf13/pflag package functions, and the same methods on flag sets
-// (fs.StringVar, cobra's cmd.Flags().StringVarP) by their call shape.
-func flagCall(f *file, call *ast.CallExpr) (target, def ast.Expr, num, ok bool) {
-	sel, isSel := call.Fun.(*ast.SelectorExpr)
-	if !isSel {
-		return nil, nil, false, false
-	}
-	path := f.pkgOf(sel.X)
-	method := path == ""
-	if !method && path != "flag" && path != "github.com/spf13/pflag" {
-		return nil, nil, false, false
-	}
-	name := sel.Sel.Name
-	short := false
-	if path != "flag" && strings.HasSuffix(name, "P") {
-		name, short = strings.TrimSuffix(name, "P"), true
-	}
-	isVar := strings.HasSuffix(name, "Var")
-	switch strings.TrimSuffix(name, "Var") {
-	case "String":
-	case "Int", "Int64", "Uint", "Uint64":
-		num = true
-	default:
-		return nil, nil, false, false
-	}
-	i := 1 // (name, value, usage) or (&v, name, value, usage), shorthand after name
-	if isVar {
-		i = 2
-	}
-	if short {
-		i++
-	}
-	if len(call.Args) <= i {
-		return nil, nil, false, false
-	}
-	if method {
-		// Methods are matched by shape only: exact arity, a literal flag
-		// name and, for the Var forms, a &target.
-		if len(call.Args) != i+2 || !isStringLit(call.Args[i-1-btoi(short)]) {
-			return nil, nil, false, false
-		}
-		if u, ok := call.Args[0].(*ast.UnaryExpr); isVar && (!ok || u.Op != token.AND) {
-			return nil, nil, false, false
-		}
-	}
-	if isVar {
-		target = call.Args[0]
-	}
-	return target, call.Args[i], num, true
-}
-
 func isStringLit(e ast.Expr) bool {
 	bl, ok := e.(*ast.BasicLit)
 	return ok && bl.Kind == token.STRING
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// targetKey names the variable behind &v or &x.Field.
-func targetKey(e ast.Expr) string {
-	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
-		e = u.X
-	}
-	switch e := e.(type) {
-	case *ast.Ident:
-		return e.Name
-	case *ast.SelectorExpr:
-		return "." + e.Sel.Name
-	}
-	return ""
 }
 
 func isNumType(t ast.Expr) bool {
@@ -253,7 +155,9 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 	if fn.Body == nil {
 		return fi
 	}
+	var curLit *ast.FuncLit
 	add := func(lhs ast.Expr, as assign) {
+		as.lit = curLit
 		if s, ok := lhs.(*ast.StarExpr); ok { // *addr = v
 			lhs = s.X
 		}
@@ -264,29 +168,43 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 		fi.assigns[id.Name] = append(fi.assigns[id.Name], as)
 	}
 	// cond counts the enclosing bodies that may not run (if/else, loops,
-	// cases, closures): an assignment there is only a fallback.
-	cond := 0
+	// cases) within the innermost closure, whose body starts a new count:
+	// an assignment there is only a fallback. lit is that closure.
+	conds := []int{0}
+	var lits []*ast.FuncLit
 	var stack []ast.Node
-	var opened []bool
+	var opened []int // 0 nothing, 1 a conditional body, 2 a closure body
 	ast.Inspect(fn.Body, func(n ast.Node) bool {
 		if n == nil {
-			if opened[len(opened)-1] {
-				cond--
+			switch opened[len(opened)-1] {
+			case 1:
+				conds[len(conds)-1]--
+			case 2:
+				conds, lits = conds[:len(conds)-1], lits[:len(lits)-1]
 			}
 			stack, opened = stack[:len(stack)-1], opened[:len(opened)-1]
 			return true
 		}
-		opens := false
-		if len(stack) > 0 {
-			opens = condBody(stack[len(stack)-1], n)
+		opens := 0
+		if len(stack) > 0 && condBody(stack[len(stack)-1], n) {
+			opens = 1
+			if lit, ok := stack[len(stack)-1].(*ast.FuncLit); ok {
+				opens = 2
+				conds, lits = append(conds, 0), append(lits, lit)
+			}
 		}
-		if opens {
-			cond++
+		if opens == 1 {
+			conds[len(conds)-1]++
+		}
+		cond := conds[len(conds)-1]
+		curLit = nil
+		if len(lits) > 0 {
+			curLit = lits[len(lits)-1]
 		}
 		stack, opened = append(stack, n), append(opened, opens)
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			base := assign{pos: n.End(), cond: cond > 0, kind: kExpr}
+			base := assign{pos: n.End(), cond: cond > 0, kind: kExpr, define: n.Tok == token.DEFINE}
 			switch {
 			case n.Tok != token.DEFINE && n.Tok != token.ASSIGN:
 				base.kind = kUnknown
@@ -312,14 +230,14 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 				if !ok {
 					continue
 				}
-				base := assign{pos: vs.End(), cond: cond > 0, kind: kExpr}
+				base := assign{pos: vs.End(), cond: cond > 0, kind: kExpr, define: true}
 				lhs := make([]ast.Expr, len(vs.Names))
 				for i, n := range vs.Names {
 					lhs[i] = n
 				}
 				switch {
 				case len(vs.Values) == 0:
-					base.kind, base.num = kZero, isNumType(vs.Type)
+					base.kind, base.num, base.typ = kZero, isNumType(vs.Type), vs.Type
 					for _, l := range lhs {
 						add(l, base)
 					}
@@ -333,10 +251,20 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 					multiAssign(f, lhs, vs.Values, base, add)
 				}
 			}
+		case *ast.FuncLit:
+			fi.lits = append(fi.lits, n)
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				for _, l := range []ast.Expr{n.Key, n.Value} {
+					if l != nil {
+						add(l, assign{pos: n.X.End(), cond: cond > 0, kind: kUnknown, define: true})
+					}
+				}
+			}
 		case *ast.CallExpr:
-			if target, def, num, ok := flagCall(f, n); ok && target != nil {
-				if u, ok := target.(*ast.UnaryExpr); ok && u.Op == token.AND {
-					add(u.X, assign{pos: n.End(), cond: cond > 0, kind: kFlag, rhs: def, num: num})
+			if row, target := a.bindCall(evalCtx{f: f, fn: fn}, n); row != nil {
+				if id, ok := target.(*ast.Ident); ok {
+					add(id, assign{pos: n.End(), cond: cond > 0, kind: kBind, call: n, row: row})
 				}
 			}
 		}
@@ -371,6 +299,9 @@ func multiAssign(f *file, lhs, rhs []ast.Expr, base assign, add func(ast.Expr, a
 	unknown.kind = kUnknown
 	for i, l := range lhs {
 		as := unknown
+		if len(rhs) == 1 {
+			as.rhs, as.tuple = rhs[0], i+1
+		}
 		if i == 0 && len(rhs) == 1 {
 			if call, ok := rhs[0].(*ast.CallExpr); ok && len(call.Args) > 0 {
 				if sel, ok := call.Fun.(*ast.SelectorExpr); ok {

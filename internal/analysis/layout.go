@@ -13,9 +13,9 @@ import (
 // at or above it with a .git (a directory, or a file for worktrees and
 // submodules). "" when there is none: then nothing outside the module may
 // join the build context, since where the repository ends is unknown.
-func repoRoot(moduleRoot string) string {
-	for dir := moduleRoot; ; {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+func (a *analyzer) repoRoot() string {
+	for dir := a.root; ; {
+		if _, err := a.lstat(filepath.Join(dir, ".git")); err == nil {
 			return dir
 		}
 		parent := filepath.Dir(dir)

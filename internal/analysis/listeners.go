@@ -3,8 +3,10 @@ package analysis
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -18,27 +20,170 @@ const (
 	grpcPath  = "google.golang.org/grpc"
 )
 
+// listenSite is a listen call found in a file. Its address is worked out
+// for each main that reaches it (evalListener), since the writes and calls
+// that count depend on the binary.
+type listenSite struct {
+	f          *file
+	decl       ast.Decl
+	fn         *ast.FuncDecl
+	at         ast.Node // the call or the Addr field
+	addr       ast.Expr // nil: the library's own default (noDef, noEnv)
+	noDef      string
+	noEnv      string
+	toolkit    bool // exporter-toolkit: the address is its --web.listen-address flag
+	defaultMux bool
+	tls        bool
+	handler    ast.Expr
+	kindHint   string
+	orig       ast.Node // for a call of a wrapper: the listen call inside it
+}
+
+// siteRef is a place in the code that makes a main long-running.
+type siteRef struct {
+	f     *file
+	decl  ast.Decl
+	pos   token.Pos
+	serve bool // a Serve call: the program serves on some listener
+}
+
 // addListener records a listen address found at node at.
 func (a *analyzer) addListener(ff *fileFacts, c evalCtx, addr ast.Expr, at ast.Node, defaultMux bool) {
-	v := a.value(c, addr)
-	ff.learn(v)
-	l := Listener{Source: a.pos(at.Pos()), DefaultMux: defaultMux}
-	complete := describeAddr(v, &l)
-	ff.listeners = append(ff.listeners, l)
-	ff.long = true
-	if defaultMux {
-		ff.defaultMux = true
-	}
-	expr := types.ExprString(addr)
+	ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: at, addr: addr, defaultMux: defaultMux})
+}
+
+// evalListener works out one listener for the main being analyzed.
+func (a *analyzer) evalListener(s listenSite, st reachState) (Listener, sval, []Warning) {
+	c := evalCtx{f: s.f, fn: s.fn, decl: s.decl}
+	var v sval
+	expr := ""
 	switch {
-	case l.Port == 0 && l.PortEnv == "" && complete:
-		ff.warn("unknown-port", l.Source, fmt.Sprintf("listen address %q has no usable port: set a fixed port (e.g. \":8080\") so the container can publish it", l.Addr))
-	case l.Port == 0 && l.PortEnv == "":
-		ff.warn("unknown-port", l.Source, fmt.Sprintf("could not work out the port from %s: use a literal, a constant, a flag default or an env var with a default, or tell dockgen the port", expr))
+	case s.addr != nil:
+		v = a.value(c, s.addr)
+		expr = types.ExprString(s.addr)
+	case s.toolkit:
+		a.top(func() { v = a.toolkitAddr() })
+		expr = "--web.listen-address"
+	default: // gin's r.Run(): $PORT, else :8080
+		v = litVal(":").concat(envWithDefault(s.noEnv, s.noDef, false))
+	}
+	l := Listener{Source: a.pos(s.at.Pos()), DefaultMux: s.defaultMux, Conditional: st.cond, Subcommand: st.sub, bg: st.bg}
+	complete := describeAddr(v, &l)
+	l.Kind = a.listenerKind(s, v, l)
+	var warns []Warning
+	switch {
+	case l.Port == 0 && l.PortEnv == "" && l.Flag == "" && complete:
+		warns = append(warns, Warning{Code: "unknown-port", Source: l.Source, Message: fmt.Sprintf("listen address %q has no usable port: set a fixed port (e.g. \":8080\") so the container can publish it, or give dockgen the port (--port)", l.Addr)})
+	case l.Port == 0 && l.PortEnv == "" && l.Flag == "":
+		why := expr
+		if wf, we := v.whyUnknown(); we != nil {
+			why = types.ExprString(we) + " at " + a.pos(we.Pos())
+			_ = wf
+		} else if s.addr != nil {
+			why = expr + " at " + a.pos(s.addr.Pos())
+		}
+		l.Unresolved = why
+		setting := ""
+		switch {
+		case l.PortEnv != "":
+			setting = fmt.Sprintf(" (it is set by $%s, which has no default)", l.PortEnv)
+		case l.Flag != "":
+			setting = fmt.Sprintf(" (it is set by --%s, which has no default)", l.Flag)
+		}
+		warns = append(warns, Warning{Code: "unknown-port", Source: l.Source, Message: fmt.Sprintf("could not work out the port of this listener from %s%s: dockgen would have to guess it; tell it with --port, or use a literal, a constant, a flag default or an env var with a default", why, setting)})
 	}
 	if l.Loopback {
-		ff.warn("loopback-bind", l.Source, loopbackMessage(v, l, expr))
+		warns = append(warns, Warning{Code: "loopback-bind", Source: l.Source, Message: loopbackMessage(v, l, expr)})
 	}
+	return l, v, warns
+}
+
+// toolkitAddr is the default of exporter-toolkit's --web.listen-address
+// flag, added by kingpinflag.AddFlags(app, ":9100") / web.AddFlags.
+func (a *analyzer) toolkitAddr() sval {
+	for _, lc := range a.calls(mToolkitFlags) {
+		e := lc.row.argOf(lc.call, lc.row.def)
+		if e == nil {
+			continue
+		}
+		v := a.eval(evalCtx{f: lc.f, fn: lc.fn}, e, 0)
+		return wrapFlag(lc.row.flag, a.pos(e.Pos()), v)
+	}
+	return sval{parts: []part{{flag: "web.listen-address"}}}
+}
+
+// listenerKind tells a secondary listener from the service's own: TLS,
+// gRPC, metrics, pprof, admin, an HTTP→HTTPS redirect.
+func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
+	var hint strings.Builder
+	if s.addr != nil {
+		hint.WriteString(types.ExprString(s.addr))
+	}
+	for _, p := range v.parts {
+		hint.WriteString(" " + p.env + " " + p.flag)
+	}
+	hint.WriteString(" " + s.kindHint)
+	h := strings.ToLower(hint.String())
+	handler := ""
+	if s.handler != nil {
+		handler = strings.ToLower(types.ExprString(s.handler))
+	}
+	switch {
+	case strings.Contains(handler, "redirect") || strings.Contains(handler, "httphandler(") || strings.Contains(h, "redirect"):
+		return "redirect"
+	case s.tls || strings.Contains(h, "tls") || strings.Contains(h, "https"):
+		return "tls"
+	case strings.Contains(h, "pprof") || strings.Contains(h, "debug") || strings.Contains(h, "profil"):
+		return "pprof"
+	case strings.Contains(h, "metric") || strings.Contains(h, "prom") || strings.Contains(handler, "promhttp"):
+		return "metrics"
+	case strings.Contains(h, "admin") || strings.Contains(h, "internal") || strings.Contains(h, "mgmt") || strings.Contains(h, "management"):
+		return "admin"
+	case s.kindHint == "grpc" || strings.Contains(h, "grpc"):
+		return "grpc"
+	}
+	return ""
+}
+
+// rankListeners orders a main's listeners, the primary first: an
+// unconditional one over a conditional one, the service's own over TLS,
+// metrics, pprof, admin and redirect servers, a known port over an
+// unknown one, the one main blocks on over those started with go, HTTP
+// over gRPC, then source order.
+func rankListeners(ls []Listener) []Listener {
+	rank := func(l Listener) [6]int {
+		secondary, grpc := 0, 0
+		switch l.Kind {
+		case "":
+		case "grpc":
+			grpc = 1
+		default:
+			secondary = 1
+		}
+		return [6]int{btoi(l.Conditional), secondary, btoi(l.Port == 0 && l.PortEnv == "" && l.Flag == ""), btoi(l.bg), grpc, btoi(l.Loopback)}
+	}
+	ls = sortListeners(ls)
+	sort.SliceStable(ls, func(i, j int) bool {
+		ri, rj := rank(ls[i]), rank(ls[j])
+		for k := range ri {
+			if ri[k] != rj[k] {
+				return ri[k] < rj[k]
+			}
+		}
+		return false
+	})
+	for i := range ls {
+		ls[i].Primary = i == 0
+		ls[i].bg = false // ranking only: not a fact
+	}
+	return ls
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func loopbackMessage(v sval, l Listener, expr string) string {
@@ -56,16 +201,36 @@ func loopbackMessage(v sval, l Listener, expr string) string {
 		fix += fmt.Sprintf(", or set %s=:%s in the container", l.PortEnv, port)
 	case len(v.parts) > 1 && v.parts[0].env != "":
 		fix += fmt.Sprintf(", or set %s=0.0.0.0 in the container", v.parts[0].env)
+	case l.FlagIsAddr:
+		fix += fmt.Sprintf(", or start it with --%s=:%s", l.Flag, port)
+	case len(v.parts) > 1 && v.parts[0].flag != "":
+		fix += fmt.Sprintf(", or start it with --%s=0.0.0.0", v.parts[0].flag)
 	default:
 		fix += ", or read the address from an env var so the container can set it"
 	}
-	return fmt.Sprintf("listens on %s, a loopback address: inside a container it is unreachable through a published port; %s", shown, fix)
+	where := ""
+	if len(v.parts) > 0 && v.parts[0].src != "" && (v.parts[0].cfg() || v.parts[0].isLit()) {
+		where = fmt.Sprintf(" (the loopback default is set at %s)", v.parts[0].src)
+	} else if l.AddrSource != "" && l.EnvIsAddr || l.FlagIsAddr {
+		where = fmt.Sprintf(" (the loopback default is set at %s)", l.AddrSource)
+	}
+	return fmt.Sprintf("listens on %s, a loopback address%s: inside a container it is unreachable through a published port; %s", shown, where, fix)
 }
 
 // describeAddr fills Addr, Port, PortEnv, EnvIsAddr and Loopback from a
 // symbolic address. It reports whether the whole address was resolved.
 func describeAddr(v sval, l *Listener) bool {
 	l.PortEnv, l.EnvIsAddr = addrEnv(v)
+	l.Flag, l.FlagIsAddr = addrFlag(v)
+	for _, p := range v.parts {
+		if p.src != "" && (p.cfg() || p.isLit()) && l.AddrSource == "" {
+			l.AddrSource = p.src
+		}
+		if p.src != "" && p.cfg() && (p.env == l.PortEnv && p.env != "" || p.flag == l.Flag && p.flag != "") {
+			l.AddrSource = p.src // where the port is set wins
+			break
+		}
+	}
 	if s, ok := v.render(); ok {
 		l.Addr = s
 		if host, port, err := net.SplitHostPort(s); err == nil {
@@ -78,17 +243,22 @@ func describeAddr(v sval, l *Listener) bool {
 	var b strings.Builder
 	for _, p := range v.parts {
 		switch {
-		case p.unknown, p.env != "" && !p.hasDef:
+		case p.unknown, p.cfg() && !p.hasDef:
 			b.WriteByte(0)
-		case p.env != "":
+		case p.cfg():
 			b.WriteString(p.def)
 		default:
 			b.WriteString(p.lit)
 		}
 	}
 	text := b.String()
-	if i := strings.LastIndexByte(text, ':'); i >= 0 && !strings.ContainsRune(text[:i], 0) {
-		l.Loopback = isLoopbackHost(strings.Trim(text[:i], "[]"))
+	if i := strings.LastIndexByte(text, ':'); i >= 0 {
+		if !strings.ContainsRune(text[:i], 0) {
+			l.Loopback = isLoopbackHost(strings.Trim(text[:i], "[]"))
+		}
+		if !strings.ContainsRune(text[i+1:], 0) { // "$HOST:8080": the port is known
+			l.Port = portNumber(text[i+1:])
+		}
 	}
 	return false
 }
@@ -96,23 +266,32 @@ func describeAddr(v sval, l *Listener) bool {
 // addrEnv names the env var the address comes from: the whole address
 // (os.Getenv("ADDR")) or the port after a ':' (":" + os.Getenv("PORT")).
 func addrEnv(v sval) (string, bool) {
-	if len(v.parts) == 1 && v.parts[0].env != "" {
-		return v.parts[0].env, true
+	return addrSetting(v, func(p part) string { return p.env })
+}
+
+// addrFlag names the flag the address or its port comes from.
+func addrFlag(v sval) (string, bool) {
+	return addrSetting(v, func(p part) string { return p.flag })
+}
+
+func addrSetting(v sval, name func(part) string) (string, bool) {
+	if len(v.parts) == 1 && name(v.parts[0]) != "" {
+		return name(v.parts[0]), true
 	}
-	env := ""
+	setting := ""
 	for i, p := range v.parts {
-		if p.env == "" {
-			if strings.Contains(p.lit, ":") {
-				env = "" // a port env must come after the last ':'
+		if name(p) == "" {
+			if strings.Contains(p.lit, ":") || p.cfg() {
+				setting = "" // a port setting must come after the last ':'
 			}
 			continue
 		}
 		prev := v.parts[max(i-1, 0)]
-		if i > 0 && prev.env == "" && !prev.unknown && strings.HasSuffix(prev.lit, ":") {
-			env = p.env
+		if i > 0 && prev.isLit() && strings.HasSuffix(prev.lit, ":") {
+			setting = name(p)
 		}
 	}
-	return env, false
+	return setting, false
 }
 
 func portNumber(s string) int {
@@ -149,53 +328,21 @@ func tcpNetwork(v sval) bool {
 	return s == "tcp" || s == "tcp4" || s == "tcp6"
 }
 
-// scanMethodCall handles calls on values: framework Run/Start/Listen and
-// servers' Serve, which tell a program is long-running.
+// scanMethodCall handles calls on values the table does not model:
+// net.ListenConfig's Listen, and servers' Serve, which tell a program is
+// long-running.
 func (a *analyzer) scanMethodCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *ast.SelectorExpr) {
-	name := sel.Sel.Name
-	nargs := len(call.Args)
-	is := func(prefix string) bool {
-		if hasPathPrefix(a.origin(c, sel.X, 0), prefix) {
-			return true
-		}
-		// The receiver's type is unknown: accept the call when the file uses
-		// the framework and the argument looks like an address.
-		return c.f.imports(prefix) && nargs > 0 && addrLike(a.value(c, call.Args[0]))
-	}
-	switch name {
-	case "Run", "RunTLS":
-		if !is(ginPath) {
-			return
-		}
-		if nargs == 0 && name == "Run" {
-			// gin's Run() listens on $PORT, else :8080.
-			src := a.pos(call.Pos())
-			ff.listeners = append(ff.listeners, Listener{Addr: ":8080", Port: 8080, PortEnv: "PORT", Source: src})
-			ff.env = append(ff.env, EnvVar{Name: "PORT", Default: "8080", HasDefault: true, Source: src})
-			ff.long = true
-			return
-		}
-		if nargs > 0 {
-			a.addListener(ff, c, call.Args[0], call, false)
-		}
-	case "Start", "StartTLS":
-		if nargs > 0 && is(echoPath) {
-			a.addListener(ff, c, call.Args[0], call, false)
-		}
-	case "Listen", "ListenTLS":
+	switch sel.Sel.Name {
+	case "Listen":
 		// net.ListenConfig.Listen(ctx, "tcp", addr)
-		if nargs == 3 {
+		if len(call.Args) == 3 {
 			if s, ok := a.valueNoParams(c, call.Args[1]).known(); ok && tcpNetwork(litVal(s)) {
 				a.addListener(ff, c, call.Args[2], call, false)
 			}
-			return
-		}
-		if nargs > 0 && (is(fiberPath) || is(irisPath)) {
-			a.addListener(ff, c, call.Args[0], call, false)
 		}
 	case "Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS":
 		if c.f.imports("net/http") || c.f.imports(grpcPath) || c.f.imports("net") {
-			ff.long = true
+			ff.longAt = append(ff.longAt, siteRef{c.f, c.decl, call.Pos(), true})
 		}
 	}
 }
@@ -280,4 +427,61 @@ func typePkg(f *file, t ast.Expr) string {
 		return f.pkgOf(sel.X)
 	}
 	return ""
+}
+
+// expandWrapper turns a listen call inside a local wrapper
+// (func listen(addr string) { http.ListenAndServe(addr, nil) }) called
+// with different addresses into one listener per call, at the call.
+func (a *analyzer) expandWrapper(s listenSite) []listenSite {
+	id, ok := s.addr.(*ast.Ident)
+	if !ok || s.fn == nil {
+		return []listenSite{s}
+	}
+	fi := a.funcIndex(s.f, s.fn)
+	i, isParam := fi.params[id.Name]
+	if !isParam || len(fi.assigns[id.Name]) > 0 {
+		return []listenSite{s}
+	}
+	key := s.f.pkg.path + "." + s.fn.Name.Name
+	if s.fn.Recv != nil {
+		key = "method." + s.fn.Name.Name
+	}
+	var calls []callSite
+	for _, cs := range a.callSites(key) {
+		if a.inScope(cs.f) && cs.fn != nil && i < len(cs.call.Args) {
+			calls = append(calls, cs)
+		}
+	}
+	if len(calls) < 2 {
+		return []listenSite{s}
+	}
+	first, same := "", true
+	for n, cs := range calls {
+		v, _ := a.valueNoParams(evalCtx{f: cs.f, fn: cs.fn}, cs.call.Args[i]).render()
+		if n == 0 {
+			first = v
+		} else if v != first {
+			same = false
+		}
+	}
+	if same {
+		return []listenSite{s}
+	}
+	hi := -1
+	if h, ok := s.handler.(*ast.Ident); ok {
+		if j, ok := fi.params[h.Name]; ok {
+			hi = j
+		}
+	}
+	out := make([]listenSite, 0, len(calls))
+	for _, cs := range calls {
+		w := s
+		w.f, w.fn, w.decl, w.at, w.addr, w.orig = cs.f, cs.fn, cs.fn, cs.call, cs.call.Args[i], s.at
+		if hi >= 0 && hi < len(cs.call.Args) {
+			w.handler = cs.call.Args[hi]
+			w.defaultMux = isNil(cs.call.Args[hi])
+		}
+		out = append(out, w)
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"go/build"
 	"go/parser"
 	"go/scanner"
+	"go/types"
 	"io"
 	"io/fs"
 	"path"
@@ -35,8 +36,10 @@ type pkg struct {
 	parseErr error
 	idxOnce  sync.Once
 	idx      *pkgIndex
-	flagOnce sync.Once
-	flags    map[string]valueRef
+	// Type information (typecheck.go): nil until typeCheckAll.
+	info  *types.Info
+	types *types.Package
+	topo  int // position in dependency order
 }
 
 // file is one parsed Go file with what is needed to resolve names in it.
@@ -89,7 +92,7 @@ func (a *analyzer) loadPackages() error {
 // walk lists package directories the way `./...` does: it skips vendor/,
 // testdata/, dirs starting with "." or "_" and nested modules.
 func (a *analyzer) walk(dir string, pkgDirs *[]string) error {
-	entries, err := readDir(dir)
+	entries, err := a.readDir(dir)
 	if err != nil {
 		return a.fsError("read", err)
 	}
@@ -155,9 +158,9 @@ func (a *analyzer) addPkg(dir string, bp *build.Package, err error) (*pkg, error
 // parse does not read them again.
 func (a *analyzer) openSource(name string) (io.ReadCloser, error) {
 	if !strings.HasSuffix(name, ".go") {
-		return openFile(name)
+		return a.openFile(name)
 	}
-	data, err := readFile(name, maxGoFile)
+	data, err := a.readFile(name, maxGoFile)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +240,7 @@ func (a *analyzer) parse(p *pkg) error {
 		var err error
 		if cached, ok := a.src.LoadAndDelete(abs); ok {
 			src = cached.([]byte)
-		} else if src, err = readFile(abs, maxGoFile); err != nil {
+		} else if src, err = a.readFile(abs, maxGoFile); err != nil {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}
@@ -337,6 +340,11 @@ func (a *analyzer) packageName(importPath string) string {
 			return p.bp.Name
 		}
 	}
+	return guessName(importPath)
+}
+
+// guessName is the name a package outside the module is probably used by.
+func guessName(importPath string) string {
 	elems := strings.Split(importPath, "/")
 	last := elems[len(elems)-1]
 	if len(elems) > 1 && isMajorVersion(last) {

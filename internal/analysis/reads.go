@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"go/ast"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -62,7 +61,7 @@ func (a *analyzer) scanRead(ff *fileFacts, c evalCtx, call *ast.CallExpr, r read
 		if p == "." {
 			continue
 		}
-		ff.reads = append(ff.reads, Read{Path: p, Dir: r.dir, Glob: r.glob, Source: a.pos(call.Pos())})
+		ff.runtimeReads = append(ff.runtimeReads, Read{Path: p, Dir: r.dir, Glob: r.glob, Source: a.pos(call.Pos())})
 	}
 }
 
@@ -72,16 +71,16 @@ func (a *analyzer) scanRead(ff *fileFacts, c evalCtx, call *ast.CallExpr, r read
 func (a *analyzer) readExists(r Read) (bool, string) {
 	full := filepath.Join(a.root, filepath.FromSlash(r.Path))
 	if r.Glob {
-		m, err := filepath.Glob(full)
+		m, err := a.glob(full)
 		return err == nil && len(m) > 0, ""
 	}
-	if fi, err := os.Stat(full); err == nil && (fi.Mode().IsRegular() || fi.IsDir()) {
+	if fi, err := a.stat(full); err == nil && (fi.Mode().IsRegular() || fi.IsDir()) {
 		return true, ""
 	}
 	ext := path.Ext(r.Path)
 	base := strings.TrimSuffix(r.Path, ext)
 	for _, s := range []string{base + ".sample" + ext, base + ".example" + ext, base + ".dist" + ext, base + ".default" + ext, r.Path + ".sample", r.Path + ".example", r.Path + ".dist"} {
-		if fi, err := os.Stat(filepath.Join(a.root, filepath.FromSlash(s))); err == nil && fi.Mode().IsRegular() {
+		if fi, err := a.stat(filepath.Join(a.root, filepath.FromSlash(s))); err == nil && fi.Mode().IsRegular() {
 			return false, s
 		}
 	}

@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"go/ast"
+	"go/token"
+	"go/types"
 	"slices"
 	"sort"
 	"strconv"
@@ -11,7 +13,8 @@ import (
 // fileFacts is what one file contributes. It depends only on the file and
 // the packages parsed for all mains, so it is computed once per file.
 type fileFacts struct {
-	listeners  []Listener
+	listens    []listenSite
+	reads      []readSite // config reads whose env names depend on the main
 	env        []EnvVar
 	learned    map[string]string // env defaults seen in fallbacks, first wins
 	health     []healthHit
@@ -21,10 +24,31 @@ type fileFacts struct {
 	services   []Source
 	imports    []importSite // non-std imports from outside the module
 	cgo        string       // source of import "C"
-	long       bool
+	longAt     []siteRef    // what makes a program long-running (Serve, signal.Notify, select {})
+	grpcHealth string       // source of grpc_health_v1.RegisterHealthServer
+	required   []requiredEnv
 	warnings   []Warning
 	writes     []Write
-	reads      []Read
+	// runtimeReads are files the program reads at run time (templates,
+	// static assets); reads are configuration reads through libraries.
+	runtimeReads []Read
+}
+
+// readSite is a call or literal that reads configuration through a
+// library (viper.GetString, a kingpin flag with .Envar, an urfave flag
+// struct): the env var it means is worked out per main.
+type readSite struct {
+	f    *file
+	fn   *ast.FuncDecl
+	call *ast.CallExpr
+	lit  *ast.CompositeLit
+	row  *model
+}
+
+// requiredEnv is an env var the code fails without.
+type requiredEnv struct {
+	name   string
+	source string
 }
 
 type importSite struct {
@@ -67,7 +91,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	var stack []ast.Node // the nodes enclosing the one visited
 	for _, d := range f.ast.Decls {
 		fn, _ := d.(*ast.FuncDecl)
-		c := evalCtx{f: f, fn: fn}
+		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
 		stack = stack[:0]
 		ast.Inspect(d, func(n ast.Node) bool {
@@ -89,12 +113,13 @@ func (a *analyzer) scan(f *file) *fileFacts {
 				}
 			case *ast.SelectStmt:
 				if len(n.Body.List) == 0 { // select {}: blocks forever
-					ff.long = true
+					ff.longAt = append(ff.longAt, siteRef{f, d, n.Pos(), false})
 				}
 			case *ast.StructType:
-				a.scanStruct(ff, n)
+				a.scanStruct(ff, f, n)
 			case *ast.IfStmt:
 				a.scanDotenv(ff, f, n, stack)
+				a.scanRequired(ff, c, n)
 			}
 			return true
 		})
@@ -115,10 +140,11 @@ func (a *analyzer) learnDefaults(ff *fileFacts, c evalCtx) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		a.steps = maxSteps
-		if v, ok := a.evalLocal(c, fi, n, c.fn.End(), 0); ok {
-			ff.learn(v)
-		}
+		a.top(func() {
+			if v, ok := a.evalLocal(c, fi, n, c.fn.End(), 0); ok {
+				ff.learn(v)
+			}
+		})
 	}
 }
 
@@ -177,6 +203,11 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 				}
 			}
 		}
+		if m, _ := a.match(c, call); m != nil {
+			if a.scanModel(ff, c, call, m, stack) {
+				return true
+			}
+		}
 		ip := f.pkgOf(fun.X)
 		if ip == "" {
 			if r, ok := readMethods[name]; ok && slices.ContainsFunc(readMethodPkgs, f.imports) {
@@ -201,25 +232,10 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			a.scanRead(ff, c, call, r)
 		}
 		switch ip + "." + name {
-		case "os.Getenv", "os.LookupEnv", "syscall.Getenv":
-			a.scanGetenv(ff, c, call, stack)
-			return true
-		case "net/http.ListenAndServe":
-			if len(call.Args) == 2 {
-				a.addListener(ff, c, call.Args[0], call, a.nilHandler(c, call.Args[1]))
-			}
-		case "net/http.ListenAndServeTLS":
-			if len(call.Args) == 4 {
-				a.addListener(ff, c, call.Args[0], call, a.nilHandler(c, call.Args[3]))
-			}
 		case "net/http.Serve", "net/http.ServeTLS":
-			ff.long = true
+			ff.longAt = append(ff.longAt, siteRef{f, c.decl, call.Pos(), true})
 			if len(call.Args) > 1 && a.nilHandler(c, call.Args[1]) {
 				ff.defaultMux = true
-			}
-		case "net.Listen":
-			if len(call.Args) == 2 && tcpNetwork(a.valueNoParams(c, call.Args[0])) {
-				a.addListener(ff, c, call.Args[1], call, false)
 			}
 		case "net/http.Get", "net/http.Post", "net/http.Head", "net/http.PostForm",
 			"net/http.NewRequest", "net/http.NewRequestWithContext":
@@ -234,7 +250,7 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 		case "os/exec.CommandContext":
 			a.scanExec(ff, c, arg(1), call)
 		case "os/signal.Notify", "os/signal.NotifyContext":
-			ff.long = true
+			ff.longAt = append(ff.longAt, siteRef{f, c.decl, call.Pos(), false})
 		case "os.Create", "os.WriteFile", "os.OpenFile", "gorm.io/driver/sqlite.Open", "go.etcd.io/bbolt.Open", "github.com/boltdb/bolt.Open":
 			a.scanWrite(ff, c, arg(0), call, false)
 		case "os.Mkdir", "os.MkdirAll":
@@ -370,10 +386,10 @@ func (a *analyzer) helperParam(r funcRef) int {
 	return idx
 }
 
-func (a *analyzer) scanStruct(ff *fileFacts, st *ast.StructType) {
+func (a *analyzer) scanStruct(ff *fileFacts, f *file, st *ast.StructType) {
 	for _, fld := range st.Fields.List {
-		if fld.Tag == nil {
-			continue
+		if fld.Tag == nil || a.boundField(f, fld) {
+			continue // a library call binds it: its env var is reported per main
 		}
 		tag, err := strconv.Unquote(fld.Tag.Value)
 		if err != nil {
@@ -386,6 +402,10 @@ func (a *analyzer) scanStruct(ff *fileFacts, st *ast.StructType) {
 }
 
 func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit) {
+	if m := a.urfaveFlagRow(c.f, cl); m != nil {
+		ff.reads = append(ff.reads, readSite{f: c.f, fn: c.fn, lit: cl, row: m})
+		return
+	}
 	sel, ok := cl.Type.(*ast.SelectorExpr)
 	if !ok || c.f.pkgOf(sel.X) != "net/http" {
 		return
@@ -395,7 +415,8 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 		ff.need("ca-certificates", a.pos(cl.Pos()))
 	case "Server":
 		var addr *ast.KeyValueExpr
-		handler := false
+		var handlerExpr ast.Expr
+		handler, tls := false, false
 		for _, el := range cl.Elts {
 			kv, ok := el.(*ast.KeyValueExpr)
 			if !ok {
@@ -407,13 +428,194 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 					addr = kv
 				case "Handler":
 					handler = !a.nilHandler(c, kv.Value)
+					handlerExpr = kv.Value
+				case "TLSConfig":
+					tls = true
 				}
 			}
 		}
 		if addr != nil {
-			a.addListener(ff, c, addr.Value, addr, !handler)
+			ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: addr, addr: addr.Value,
+				defaultMux: !handler, tls: tls, handler: handlerExpr})
 		} else if !handler {
 			ff.defaultMux = true
 		}
 	}
+}
+
+// scanModel records what a call matched to a library row means; it
+// reports whether the call reads an env var.
+func (a *analyzer) scanModel(ff *fileFacts, c evalCtx, call *ast.CallExpr, m *model, stack []ast.Node) bool {
+	switch m.kind {
+	case mEnvGet:
+		a.scanGetenv(ff, c, call, stack)
+		return true
+	case mListen:
+		addr := m.argOf(call, m.addr)
+		site := listenSite{f: c.f, decl: c.decl, fn: c.fn, at: call, addr: addr, tls: m.tls}
+		switch {
+		case hasAny("net", m.pkgs):
+			if len(call.Args) != 2 || !tcpNetwork(a.valueNoParams(c, call.Args[0])) {
+				return false
+			}
+			site.kindHint = a.listenerUse(c, call)
+		case hasAny("net/http", m.pkgs):
+			h := call.Args[len(call.Args)-1]
+			if len(call.Args) < 2 {
+				return false
+			}
+			site.defaultMux, site.handler = a.nilHandler(c, h), h
+			if site.defaultMux {
+				ff.defaultMux = true
+			}
+		}
+		if addr == nil {
+			if m.defVal == "" {
+				return false
+			}
+			// gin's r.Run(): $PORT, else :8080.
+			site.noDef, site.noEnv = m.defVal, m.env
+			ff.env = append(ff.env, EnvVar{Name: m.env, Default: m.defVal, HasDefault: true, Source: a.pos(call.Pos())})
+		}
+		ff.listens = append(ff.listens, site)
+	case mToolkitListen:
+		ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: call, toolkit: true})
+	case mGRPCHealth:
+		if ff.grpcHealth == "" {
+			ff.grpcHealth = a.pos(call.Pos())
+		}
+	case mViperGet, mKoanfGet, mFlagGet, mKingpinValue, mKingpinVar:
+		ff.reads = append(ff.reads, readSite{f: c.f, fn: c.fn, call: call, row: m})
+	}
+	return false
+}
+
+// listenerUse tells what a net.Listen listener is handed to: "grpc" when
+// a gRPC server's Serve gets it in the same function.
+func (a *analyzer) listenerUse(c evalCtx, call *ast.CallExpr) string {
+	if c.fn == nil || c.fn.Body == nil {
+		return ""
+	}
+	name := ""
+	for _, list := range a.funcIndex(c.f, c.fn).assigns {
+		for _, as := range list {
+			if as.rhs == call {
+				name = "?"
+			}
+		}
+	}
+	_ = name
+	kind := ""
+	ast.Inspect(c.fn.Body, func(n ast.Node) bool {
+		sv, ok := n.(*ast.CallExpr)
+		if !ok || callName(sv) != "Serve" || len(sv.Args) != 1 {
+			return true
+		}
+		sel := sv.Fun.(*ast.SelectorExpr)
+		if hasPathPrefix(a.origin(c, sel.X, 0), grpcPath) {
+			kind = "grpc"
+		}
+		return true
+	})
+	return kind
+}
+
+// scanRequired finds an env var the code cannot run without:
+// `if v == "" { log.Fatal(...) }` (or panic, os.Exit, return an error).
+func (a *analyzer) scanRequired(ff *fileFacts, c evalCtx, ifs *ast.IfStmt) {
+	b, ok := ifs.Cond.(*ast.BinaryExpr)
+	if !ok || b.Op != token.EQL {
+		if u, ok := ifs.Cond.(*ast.UnaryExpr); ok && u.Op == token.NOT { // if !ok {
+			a.requiredIf(ff, c, ifs, u.X, true)
+		}
+		return
+	}
+	x := b.X
+	if s, ok := litString(b.X); ok || s == "" && isEmptyString(b.X) {
+		x = b.Y
+	} else if !isEmptyString(b.Y) {
+		return
+	}
+	a.requiredIf(ff, c, ifs, x, false)
+}
+
+func isEmptyString(e ast.Expr) bool {
+	bl, ok := e.(*ast.BasicLit)
+	return ok && bl.Kind == token.STRING && (bl.Value == `""` || bl.Value == "``")
+}
+
+func (a *analyzer) requiredIf(ff *fileFacts, c evalCtx, ifs *ast.IfStmt, x ast.Expr, okFlag bool) {
+	if !fails(c.f, ifs.Body) {
+		return
+	}
+	if okFlag {
+		// v, ok := os.LookupEnv("X"); if !ok { ... }
+		id, isID := x.(*ast.Ident)
+		if !isID || c.fn == nil {
+			return
+		}
+		_ = id
+		return
+	}
+	v := a.valueNoParams(c, x)
+	if env, ok := v.bareEnv(); ok {
+		ff.required = append(ff.required, requiredEnv{env, a.pos(ifs.Pos())})
+	}
+}
+
+// fails reports whether a block ends the program or returns an error:
+// log.Fatal*, panic, os.Exit, or a return of a non-nil error.
+func fails(f *file, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			switch fun := n.Fun.(type) {
+			case *ast.Ident:
+				found = fun.Name == "panic"
+			case *ast.SelectorExpr:
+				ip := f.pkgOf(fun.X)
+				name := fun.Sel.Name
+				found = (ip == "os" && name == "Exit") || strings.HasPrefix(name, "Fatal") || strings.HasPrefix(name, "Panic")
+			}
+		case *ast.ReturnStmt:
+			if len(n.Results) > 0 {
+				last := n.Results[len(n.Results)-1]
+				if !isIdent(last, "nil") {
+					switch l := last.(type) {
+					case *ast.CallExpr:
+						found = true
+					case *ast.Ident:
+						found = strings.HasPrefix(strings.ToLower(l.Name), "err")
+					}
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// boundField reports whether a library call (envconfig.Process, ...)
+// fills this struct field, so its tag is reported with the prefix and
+// rules that call applies instead.
+func (a *analyzer) boundField(f *file, fld *ast.Field) bool {
+	binds := a.bindings()
+	for _, n := range fld.Names {
+		obj, _ := f.pkg.info.Defs[n].(*types.Var)
+		if obj == nil {
+			if o, ok := a.shared.fieldIdents.Load(n); ok {
+				obj = o.(*types.Var)
+			}
+		}
+		if obj != nil && len(binds[obj]) > 0 {
+			return true
+		}
+	}
+	return false
 }

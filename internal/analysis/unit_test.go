@@ -48,6 +48,18 @@ func TestIsSecret(t *testing.T) {
 		{"PWD", "", false}, // the shell's working directory
 		{"BYPASS_CACHE", "", false},
 		{"API_URL", "https://api.example.com", false},
+		{"API_TOKEN", "", true},
+		{"JWTSECRET", "", true},
+		{"SESSION_SECRET", "", true},
+		{"PB_ID_TOKEN_LEEWAY", "", false}, // a setting about a token, not one
+		{"TOKEN_TTL_SECONDS", "", false},
+		{"TOKEN_URL", "https://auth.example.com/token", false},
+		{"PRIVATE_MODE", "", false},
+		{"SECRET_NAME", "", false},
+		{"ROUTING_KEY", "", false},
+		{"GOOGLE_APPLICATION_CREDENTIALS", "/etc/gcp.json", false}, // a path
+		{"AWS_SECRET_ACCESS_KEY", "", true},
+		{"SMTP_PASS", "", true},
 		{"CALLBACK_URL", "", false},
 	} {
 		if got := isSecret(tc.name, tc.def); got != tc.want {

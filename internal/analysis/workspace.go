@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,10 +29,10 @@ type Work struct {
 // the module needs it. A go.work the module does not need is ignored (the
 // image builds with GOWORK=off).
 func (a *analyzer) workspace(mf *modfile.File) (*Work, *InputError) {
-	repo := repoRoot(a.root)
+	repo := a.repoRoot()
 	for dir := a.root; ; dir = filepath.Dir(dir) {
 		name := filepath.Join(dir, "go.work")
-		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() {
+		if fi, err := a.lstat(name); err == nil && fi.Mode().IsRegular() {
 			return a.readWork(name, mf)
 		}
 		if dir == repo || repo == "" || filepath.Dir(dir) == dir {
@@ -50,7 +49,7 @@ func (a *analyzer) readWork(name string, mf *modfile.File) (*Work, *InputError) 
 		}
 		return filepath.ToSlash(r)
 	}
-	data, err := readFile(name, maxModFile)
+	data, err := a.readFile(name, maxModFile)
 	if err != nil {
 		return nil, a.fsError("read", err)
 	}
@@ -59,7 +58,9 @@ func (a *analyzer) readWork(name string, mf *modfile.File) (*Work, *InputError) 
 		return nil, &InputError{Op: "parse", File: rel(name), Err: err, Hint: "fix go.work (`go work sync` reports the same problem)"}
 	}
 	w := &Work{File: rel(name)}
-	w.Sum = isRegular(filepath.Join(filepath.Dir(name), "go.work.sum"))
+	if fi, err := a.lstat(filepath.Join(filepath.Dir(name), "go.work.sum")); err == nil && fi.Mode().IsRegular() {
+		w.Sum = true
+	}
 	member := false
 	paths := map[string]string{} // module path → its dir, relative to the module root
 	for _, u := range wf.Use {
@@ -72,7 +73,7 @@ func (a *analyzer) readWork(name string, mf *modfile.File) (*Work, *InputError) 
 			member = true
 		}
 		w.Uses = append(w.Uses, r)
-		b, err := readFile(filepath.Join(dir, "go.mod"), maxModFile)
+		b, err := a.readFile(filepath.Join(dir, "go.mod"), maxModFile)
 		if err != nil {
 			continue // the go command reports a missing member; not the image's concern
 		}
@@ -95,7 +96,7 @@ func (a *analyzer) readWork(name string, mf *modfile.File) (*Work, *InputError) 
 	if len(w.Needs) == 0 {
 		return nil, nil
 	}
-	repo := repoRoot(a.root)
+	repo := a.repoRoot()
 	for _, u := range w.Uses {
 		abs := filepath.Join(a.root, filepath.FromSlash(u))
 		if rr, err := filepath.Rel(repo, abs); repo == "" || err != nil || outside(rr) {

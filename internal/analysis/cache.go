@@ -1,0 +1,367 @@
+package analysis
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// The analysis cache: a warm re-analysis of an unchanged repository reads
+// its inputs again and returns the facts it found last time. While Analyze
+// runs, every input it consults is recorded — each file's content hash
+// (the module's package files, go.mod, go.sum, config files), each
+// directory listing, stat and glob, each environment variable — and the
+// entry is valid only while every one of them is unchanged, so the cache
+// can never change a result: a stale, corrupt or unreadable entry is
+// ignored and analysis runs as if there were none. Entries live in
+// os.UserCacheDir()/dockgen/analysis, one per analyzed directory, keyed by
+// that directory, dockgen's analysis version and the Go release. Only
+// analyses without errors are kept (a broken main is rare and not worth
+// an exact copy of its error).
+
+// analysisVersion changes whenever what Analyze finds may change, so
+// entries written by another dockgen are never used.
+const analysisVersion = "analysis-9"
+
+// cacheDir returns the directory of cache entries, or "" when there is
+// none (no user cache dir, or DOCKGEN_CACHE=off).
+var cacheDir = func() string {
+	if os.Getenv("DOCKGEN_CACHE") == "off" {
+		return ""
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "dockgen", "analysis")
+}
+
+// cacheHits counts the analyses answered from the cache (for tests).
+var cacheHits atomic.Int64
+
+// inputs are what one analysis read, each with the fingerprint it had.
+type inputs struct {
+	mu    sync.Mutex
+	Files map[string]string `json:"files"` // content hash, or a stat fingerprint outside the module
+	Dirs  map[string]string `json:"dirs"`  // hash of the names and types listed
+	Stats map[string]string `json:"stats"` // mode and size, or the error
+	Globs map[string]string `json:"globs"` // the matches
+	Env   map[string]string `json:"env"`
+}
+
+func newInputs() *inputs {
+	return &inputs{Files: map[string]string{}, Dirs: map[string]string{}, Stats: map[string]string{}, Globs: map[string]string{}, Env: map[string]string{}}
+}
+
+func (in *inputs) put(m map[string]string, k, v string) {
+	if in == nil {
+		return
+	}
+	in.mu.Lock()
+	m[k] = v
+	in.mu.Unlock()
+}
+
+func hashBytes(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:16])
+}
+
+func errPrint(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return "err:" + err.Error()
+}
+
+// The recording reads: every read of the module goes through these.
+
+func (a *analyzer) readFile(name string, limit int64) ([]byte, error) {
+	data, err := readFile(name, limit)
+	if a.in != nil {
+		if err != nil {
+			a.in.put(a.in.Files, name, errPrint(err))
+		} else {
+			a.in.put(a.in.Files, name, fmt.Sprintf("%d:%s", limit, hashBytes(data)))
+		}
+	}
+	return data, err
+}
+
+func (a *analyzer) readDir(dir string) ([]fs.DirEntry, error) {
+	entries, err := readDir(dir)
+	if a.in != nil {
+		a.in.put(a.in.Dirs, dir, dirPrint(entries, err))
+	}
+	return entries, err
+}
+
+func dirPrint(entries []fs.DirEntry, err error) string {
+	if err != nil {
+		return errPrint(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&b, "%s\x00%d\x00", e.Name(), e.Type())
+	}
+	return hashBytes([]byte(b.String()))
+}
+
+// openFile opens a file go/build reads the header of; outside the module
+// root (the module cache, which never changes in place) its size and
+// modification time stand for its content.
+func (a *analyzer) openFile(name string) (io.ReadCloser, error) {
+	if a.in != nil {
+		a.in.put(a.in.Files, name, a.filePrint(name))
+	}
+	return openFile(name)
+}
+
+func (a *analyzer) filePrint(name string) string {
+	if strings.HasPrefix(name, a.root+string(filepath.Separator)) && !strings.Contains(name, string(filepath.Separator)+"vendor"+string(filepath.Separator)) {
+		data, err := readFile(name, maxGoFile)
+		if err != nil {
+			return errPrint(err)
+		}
+		return "c:" + hashBytes(data)
+	}
+	return statPrint(os.Stat(name))
+}
+
+func statPrint(fi fs.FileInfo, err error) string {
+	if err != nil {
+		return errPrint(err)
+	}
+	return fmt.Sprintf("%v:%d:%d", fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
+}
+
+func (a *analyzer) stat(name string) (fs.FileInfo, error) {
+	fi, err := os.Stat(name)
+	if a.in != nil {
+		a.in.put(a.in.Stats, "s:"+name, statPrint(fi, err))
+	}
+	return fi, err
+}
+
+func (a *analyzer) lstat(name string) (fs.FileInfo, error) {
+	fi, err := os.Lstat(name)
+	if a.in != nil {
+		a.in.put(a.in.Stats, "l:"+name, statPrint(fi, err))
+	}
+	return fi, err
+}
+
+func (a *analyzer) glob(pattern string) ([]string, error) {
+	m, err := filepath.Glob(pattern)
+	if a.in != nil {
+		a.in.put(a.in.Globs, pattern, fmt.Sprint(m, err))
+	}
+	return m, err
+}
+
+func (a *analyzer) getenv(k string) string {
+	v := os.Getenv(k)
+	if a.in != nil {
+		a.in.put(a.in.Env, k, v)
+	}
+	return v
+}
+
+// buildReadDir is go/build's ReadDir, recorded.
+func (a *analyzer) buildReadDir(dir string) ([]fs.FileInfo, error) {
+	entries, err := a.readDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fs.FileInfo, 0, len(entries))
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, fi)
+	}
+	return out, nil
+}
+
+func (a *analyzer) buildIsDir(name string) bool {
+	fi, err := a.stat(name)
+	return err == nil && fi.IsDir()
+}
+
+// cacheEntry is one analysis on disk.
+type cacheEntry struct {
+	Version string    `json:"version"`
+	Inputs  *inputs   `json:"inputs"`
+	Facts   *Facts    `json:"facts"`
+	Notes   []Warning `json:"cache_notes"`
+}
+
+func cacheKey(root, dir string) string {
+	return hashBytes([]byte(analysisVersion + "\x00" + runtime.Version() + "\x00" + root + "\x00" + dir))
+}
+
+// cachedFacts returns the facts of a valid entry, or nil.
+func cachedFacts(root, dir string) *Facts {
+	cd := cacheDir()
+	if cd == "" {
+		return nil
+	}
+	data, err := readLimited(filepath.Join(cd, cacheKey(root, dir)+".json"), 64<<20)
+	if err != nil {
+		return nil
+	}
+	var e cacheEntry
+	if json.Unmarshal(data, &e) != nil || e.Version != analysisVersion || e.Inputs == nil || e.Facts == nil {
+		return nil
+	}
+	if !e.Inputs.valid(root) {
+		return nil
+	}
+	cacheHits.Add(1)
+	f := e.Facts
+	f.CacheNotes = e.Notes
+	if f.CacheNotes == nil {
+		f.CacheNotes = []Warning{}
+	}
+	normalize(f)
+	return f
+}
+
+// storeCache writes an entry; a failure only means no cache next time.
+func storeCache(root, dir string, in *inputs, f *Facts) {
+	cd := cacheDir()
+	if cd == "" || in == nil {
+		return
+	}
+	for _, m := range f.Mains {
+		if m.Err != nil {
+			return
+		}
+	}
+	data, err := json.Marshal(cacheEntry{Version: analysisVersion, Inputs: in, Facts: f, Notes: f.CacheNotes})
+	if err != nil {
+		return
+	}
+	if err := os.MkdirAll(cd, 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(cd, "entry-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(cd, cacheKey(root, dir)+".json")); err != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+// valid re-reads every recorded input, in parallel, and reports whether
+// all are as they were.
+func (in *inputs) valid(root string) bool {
+	for k, v := range in.Env {
+		if os.Getenv(k) != v {
+			return false
+		}
+	}
+	type check struct {
+		kind byte
+		key  string
+		want string
+	}
+	var checks []check
+	for k, v := range in.Files {
+		checks = append(checks, check{'f', k, v})
+	}
+	for k, v := range in.Dirs {
+		checks = append(checks, check{'d', k, v})
+	}
+	for k, v := range in.Stats {
+		checks = append(checks, check{'s', k, v})
+	}
+	for k, v := range in.Globs {
+		checks = append(checks, check{'g', k, v})
+	}
+	sort.Slice(checks, func(i, j int) bool { return checks[i].key < checks[j].key })
+	a := &analyzer{root: root}
+	var bad sync.Once
+	ok := true
+	forEach(len(checks), func() func(int) {
+		return func(i int) {
+			c := checks[i]
+			got := ""
+			switch c.kind {
+			case 'f':
+				got = a.refingerprint(c.key, c.want)
+			case 'd':
+				got = dirPrint(readDir(c.key))
+			case 's':
+				if strings.HasPrefix(c.key, "l:") {
+					got = statPrint(os.Lstat(c.key[2:]))
+				} else {
+					got = statPrint(os.Stat(c.key[2:]))
+				}
+			case 'g':
+				m, err := filepath.Glob(c.key)
+				got = fmt.Sprint(m, err)
+			}
+			if got != c.want {
+				bad.Do(func() { ok = false })
+			}
+		}
+	})
+	return ok
+}
+
+func isLimitPrint(s string) bool {
+	n, _, ok := strings.Cut(s, ":")
+	if !ok || n == "" {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// refingerprint recomputes a file fingerprint of the kind recorded.
+func (a *analyzer) refingerprint(name, want string) string {
+	switch {
+	case strings.HasPrefix(want, "c:"):
+		return a.filePrint(name)
+	case isLimitPrint(want):
+		limit, _, _ := strings.Cut(want, ":")
+		var n int64
+		fmt.Sscan(limit, &n)
+		data, err := readFile(name, n)
+		if err != nil {
+			return errPrint(err)
+		}
+		return fmt.Sprintf("%d:%s", n, hashBytes(data))
+	case strings.HasPrefix(want, "err:"):
+		// an error was recorded: is it still the same one?
+		if _, err := readFile(name, maxGoFile); err != nil {
+			return errPrint(err)
+		}
+		return "readable"
+	}
+	return statPrint(os.Stat(name))
+}

@@ -1,0 +1,355 @@
+package analysis
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+)
+
+// Values that travel through struct fields and package-level variables:
+// `s.config.Port`, `var addr string` set in init(), `cfg.HTTP.Addr` bound
+// to a flag. Every write ("store") in the module is indexed once by the
+// field or variable name; a lookup keeps the stores that really write the
+// object (by type) and merges their values (mergeStores).
+
+type storeKind int
+
+const (
+	sAssign    storeKind = iota // x.F = rhs, or G = rhs
+	sComposite                  // T{F: rhs}
+	sBind                       // a library call that binds &x.F (flag.StringVar, ...)
+)
+
+// store is one write found in the code.
+type store struct {
+	f    *file
+	fn   *ast.FuncDecl // nil at package level
+	kind storeKind
+	lhs  ast.Expr          // sAssign: x.F or G; sBind: the &target
+	lit  *ast.CompositeLit // sComposite
+	rhs  ast.Expr
+	// tuple is i+1 for `a, b = f()`, else 0.
+	tuple int
+	call  *ast.CallExpr // sBind
+	row   *model        // sBind
+	cond  bool
+}
+
+func (s store) pos() token.Pos {
+	switch {
+	case s.rhs != nil:
+		return s.rhs.Pos()
+	case s.call != nil:
+		return s.call.Pos()
+	}
+	return s.lhs.Pos()
+}
+
+// storesNamed returns every write to a field or variable called name.
+func (a *analyzer) storesNamed(name string) []store {
+	a.shared.storesOnce.Do(a.indexStores)
+	return a.shared.stores[name]
+}
+
+func (a *analyzer) indexStores() {
+	idx := map[string][]store{}
+	flags := map[string][]flagDef{}
+	var libCalls []libCall
+	add := func(name string, s store) {
+		if name != "_" {
+			idx[name] = append(idx[name], s)
+		}
+	}
+	for _, p := range a.all {
+		for _, f := range p.files {
+			for _, d := range f.ast.Decls {
+				fn, _ := d.(*ast.FuncDecl)
+				c := evalCtx{f: f, fn: fn}
+				inspectCond(d, func(n ast.Node, cond bool) {
+					a.indexFlag(c, n, flags)
+					switch n := n.(type) {
+					case *ast.AssignStmt:
+						if n.Tok != token.ASSIGN && n.Tok != token.DEFINE {
+							return
+						}
+						for i, l := range n.Lhs {
+							s := store{f: f, fn: fn, kind: sAssign, lhs: l, cond: cond}
+							if len(n.Lhs) == len(n.Rhs) {
+								s.rhs = n.Rhs[i]
+							} else if len(n.Rhs) == 1 {
+								s.rhs, s.tuple = n.Rhs[0], i+1
+							}
+							switch l := l.(type) {
+							case *ast.SelectorExpr:
+								add(l.Sel.Name, s)
+							case *ast.Ident:
+								if n.Tok == token.ASSIGN && fn != nil {
+									add(l.Name, s)
+								}
+							}
+						}
+					case *ast.CompositeLit:
+						if m := a.urfaveFlagRow(f, n); m != nil {
+							for _, el := range n.Elts {
+								kv, ok := el.(*ast.KeyValueExpr)
+								if !ok || !isIdent(kv.Key, "Destination") {
+									continue
+								}
+								if u, ok := kv.Value.(*ast.UnaryExpr); ok && u.Op == token.AND {
+									switch t := u.X.(type) {
+									case *ast.SelectorExpr:
+										add(t.Sel.Name, store{f: f, fn: fn, kind: sBind, lhs: t, lit: n, row: m, cond: cond})
+									case *ast.Ident:
+										add(t.Name, store{f: f, fn: fn, kind: sBind, lhs: t, lit: n, row: m, cond: cond})
+									}
+								}
+							}
+						}
+						for _, el := range n.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok {
+								if k, ok := kv.Key.(*ast.Ident); ok {
+									add(k.Name, store{f: f, fn: fn, kind: sComposite, lit: n, rhs: kv.Value, cond: cond})
+								}
+							}
+						}
+					case *ast.CallExpr:
+						if m, _ := a.matchKinds(c, n, isLibCallKind); m != nil {
+							libCalls = append(libCalls, libCall{f: f, fn: fn, call: n, row: m})
+						}
+						if row, target := a.bindCall(c, n); row != nil {
+							switch t := target.(type) {
+							case *ast.SelectorExpr:
+								add(t.Sel.Name, store{f: f, fn: fn, kind: sBind, lhs: t, call: n, row: row, cond: cond})
+							case *ast.Ident:
+								add(t.Name, store{f: f, fn: fn, kind: sBind, lhs: t, call: n, row: row, cond: cond})
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+	a.shared.stores = idx
+	a.shared.flags = flags
+	a.shared.libCalls = libCalls
+}
+
+// inspectCond walks n and tells, for each node, whether it sits in a part
+// of a function that may not run (an if or else body, a loop, a case).
+// Function literals count as running: servers are started from closures
+// passed to run groups, errgroups and `go func() {...}()`.
+func inspectCond(root ast.Node, fn func(n ast.Node, cond bool)) {
+	cond := 0
+	var stack []ast.Node
+	var opened []bool
+	ast.Inspect(root, func(n ast.Node) bool {
+		if n == nil {
+			if opened[len(opened)-1] {
+				cond--
+			}
+			stack, opened = stack[:len(stack)-1], opened[:len(opened)-1]
+			return true
+		}
+		opens := false
+		if len(stack) > 0 {
+			if _, lit := stack[len(stack)-1].(*ast.FuncLit); !lit {
+				opens = condBody(stack[len(stack)-1], n)
+			}
+		}
+		if opens {
+			cond++
+		}
+		stack, opened = append(stack, n), append(opened, opens)
+		fn(n, cond > 0)
+		return true
+	})
+}
+
+// inScope reports whether code in f counts for the main being analyzed.
+func (a *analyzer) inScope(f *file) bool {
+	return a.within == nil || a.within[f.pkg]
+}
+
+// storesOf returns the writes to a struct field or package-level variable.
+func (a *analyzer) storesOf(obj *types.Var) []store {
+	var out []store
+	for _, s := range a.storesNamed(obj.Name()) {
+		if !a.inScope(s.f) {
+			continue
+		}
+		c := evalCtx{f: s.f, fn: s.fn}
+		switch s.kind {
+		case sComposite:
+			t := a.typeOf(c, s.lit)
+			if t == nil || !obj.IsField() {
+				continue
+			}
+			if o, _, _ := types.LookupFieldOrMethod(t, true, obj.Pkg(), obj.Name()); o != obj {
+				continue
+			}
+		default:
+			if a.writes(c, s.lhs, obj) {
+				break
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// writes reports whether lhs (x.F, G, pkg.G) is obj.
+func (a *analyzer) writes(c evalCtx, lhs ast.Expr, obj *types.Var) bool {
+	switch l := lhs.(type) {
+	case *ast.SelectorExpr:
+		if o := a.pkgObj(c.f, l.X, l.Sel.Name); o != nil {
+			return o == obj
+		}
+		if !obj.IsField() {
+			return false
+		}
+		return a.fieldOf(c, l) == obj
+	case *ast.Ident:
+		if obj.IsField() || c.fn == nil || obj.Pkg() != c.f.pkg.types {
+			return false
+		}
+		fi := a.funcIndex(c.f, c.fn)
+		if _, ok := fi.params[l.Name]; ok || paramType(c.fn, l.Name) != nil {
+			return false
+		}
+		for _, as := range fi.assigns[l.Name] {
+			if as.define {
+				return false
+			}
+		}
+		return scopeObj(c.f, l.Name) == obj
+	}
+	return false
+}
+
+// storeValue evaluates what one store writes.
+func (a *analyzer) storeValue(s store, depth int) sval {
+	c := evalCtx{f: s.f, fn: s.fn}
+	switch s.kind {
+	case sBind:
+		if s.lit != nil {
+			return a.urfaveFlagValue(c, s.lit, depth)
+		}
+		return a.bindValue(c, s.call, s.row, depth)
+	case sAssign:
+		if s.tuple > 1 {
+			return unknownAt(s.f, s.rhs)
+		}
+	}
+	return a.eval(c, s.rhs, depth)
+}
+
+// evalGlobal is the value of a package-level variable of the module: its
+// initializer and every write to it, merged.
+func (a *analyzer) evalGlobal(obj *types.Var, depth int) sval {
+	if a.visiting[obj] {
+		return unknownVal()
+	}
+	a.visiting[obj] = true
+	defer delete(a.visiting, obj)
+	var base []sval
+	var p *pkg
+	if obj.Pkg() != nil {
+		p = a.localPkg(obj.Pkg().Path())
+	}
+	if p != nil {
+		if r, ok := a.index(p).values[obj.Name()]; ok {
+			switch r.kind {
+			case kExpr:
+				base = append(base, a.eval(evalCtx{f: r.f}, r.expr, depth))
+			}
+		}
+	}
+	return a.mergeStores(base, a.storesOf(obj), isNumVar(obj), depth)
+}
+
+// evalField is the value of a struct field: the env var or flag its
+// struct tag binds (tags.go), and every write to it, merged.
+func (a *analyzer) evalField(obj *types.Var, depth int) sval {
+	if a.visiting[obj] {
+		return unknownVal()
+	}
+	a.visiting[obj] = true
+	defer delete(a.visiting, obj)
+	var base []sval
+	if b, ok := a.fieldBinding(obj); ok {
+		base = append(base, b)
+	}
+	return a.mergeStores(base, a.storesOf(obj), isNumVar(obj), depth)
+}
+
+func isNumVar(obj *types.Var) bool {
+	b, ok := obj.Type().Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
+
+// mergeStores combines the values written to one field or variable. Where
+// the writes are in different functions there is no order to follow, so:
+// a setting (env var or flag) wins, and a literal written elsewhere is its
+// default when it has none; otherwise literals must agree.
+func (a *analyzer) mergeStores(base []sval, stores []store, num bool, depth int) sval {
+	sort.SliceStable(stores, func(i, j int) bool {
+		if stores[i].cond != stores[j].cond {
+			return !stores[i].cond
+		}
+		return false
+	})
+	vals := append([]sval{}, base...)
+	for _, s := range stores {
+		vals = append(vals, a.storeValue(s, depth))
+	}
+	var cfg *sval
+	var lits []string
+	var unknown *sval
+	for i := range vals {
+		v := vals[i]
+		switch {
+		case v.hasCfg():
+			if cfg == nil {
+				cfg = &vals[i]
+			}
+		default:
+			if s, ok := v.known(); ok {
+				if s != "" {
+					lits = append(lits, s)
+				}
+			} else if unknown == nil {
+				unknown = &vals[i]
+			}
+		}
+	}
+	switch {
+	case cfg != nil:
+		v := *cfg
+		if len(lits) > 0 {
+			v = fallback(v, litVal(lits[0]))
+		}
+		v.num = v.num || num
+		return v
+	case len(lits) > 0:
+		for _, s := range lits[1:] {
+			if s != lits[0] {
+				return unknownVal()
+			}
+		}
+		v := litVal(lits[0])
+		v.num = num
+		return v
+	case unknown != nil:
+		return *unknown
+	case len(vals) > 0:
+		v := vals[0]
+		v.num = num
+		return v
+	}
+	if num {
+		return sval{parts: []part{{lit: "0"}}, num: true}
+	}
+	return sval{}
+}

@@ -1,0 +1,735 @@
+package analysis
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+)
+
+// Reachability from main. A listen call counts for a binary only when the
+// binary's main (or an init, or a package-level initializer) can get to it
+// through the module's own code: static calls, references to functions
+// (handlers, cobra's RunE: serve), method calls resolved by the receiver's
+// type, interface calls conservatively (every module method of that name).
+// The way there also tells whether the listener is conditional (behind an
+// if, a switch case, a loop) and whether it runs only for a CLI subcommand
+// (cobra Use: "serve", urfave Name: "serve", kingpin's app.Command("serve"),
+// kong's cmd:"" structs, switch os.Args[1] { case "serve": }).
+
+// ref is one reference to a module function or method.
+type ref struct {
+	f    *file
+	decl ast.Decl      // the top-level declaration holding it
+	fn   *ast.FuncDecl // nil at package level
+	pos  token.Pos
+	recv ast.Expr // x in x.Method, for method references
+	sub  string   // a synthetic edge's subcommand (kong)
+}
+
+// refs returns the references indexed by "<import path>.<func>" or
+// "method.<name>", once.
+func (a *analyzer) refs(key string) []ref {
+	a.shared.refsOnce.Do(a.indexRefs)
+	return a.shared.refs[key]
+}
+
+func (a *analyzer) indexRefs() {
+	methods := map[string]bool{}
+	for _, p := range a.all {
+		for _, f := range p.files {
+			for _, d := range f.ast.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+					methods[fd.Name.Name] = true
+				}
+			}
+		}
+	}
+	idx := map[string][]ref{}
+	for _, p := range a.all {
+		funcs := a.index(p).funcs
+		for _, f := range p.files {
+			for _, d := range f.ast.Decls {
+				fn, _ := d.(*ast.FuncDecl)
+				var body ast.Node = d
+				if fn != nil {
+					if fn.Body == nil {
+						continue
+					}
+					body = fn.Body
+				}
+				ast.Inspect(body, func(n ast.Node) bool {
+					switch n := n.(type) {
+					case *ast.SelectorExpr:
+						if ip := f.pkgOf(n.X); ip != "" {
+							if q := a.localPkg(ip); q != nil {
+								if _, ok := a.index(q).funcs[n.Sel.Name]; ok {
+									k := ip + "." + n.Sel.Name
+									idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Pos()})
+								}
+							}
+							return false
+						}
+						if methods[n.Sel.Name] {
+							k := "method." + n.Sel.Name
+							idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Sel.Pos(), recv: n.X})
+						}
+					case *ast.Ident:
+						if _, ok := funcs[n.Name]; ok {
+							k := p.path + "." + n.Name
+							idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Pos()})
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	a.shared.refs = idx
+}
+
+// callers returns the references that can run fd.
+func (a *analyzer) callers(f *file, fd *ast.FuncDecl) []ref {
+	if fd.Recv == nil {
+		var out []ref
+		for _, r := range a.refs(f.pkg.path + "." + fd.Name.Name) {
+			if r.fn != nil && r.fn.Name.Pos() <= r.pos && r.pos < r.fn.Name.End() {
+				continue // its own declaration
+			}
+			if r.fn != nil && localShadow(a.funcIndex(r.f, r.fn), fd.Name.Name) {
+				continue
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	obj, _ := f.pkg.info.Defs[fd.Name].(*types.Func)
+	var out []ref
+	for _, r := range a.refs("method." + fd.Name.Name) {
+		if a.methodMayBe(r, obj) {
+			out = append(out, r)
+		}
+	}
+	out = append(out, a.kongCallers(obj)...)
+	return out
+}
+
+func localShadow(fi *funcIndex, name string) bool {
+	if _, ok := fi.params[name]; ok {
+		return true
+	}
+	for _, as := range fi.assigns[name] {
+		if as.define {
+			return true
+		}
+	}
+	return false
+}
+
+// methodMayBe reports whether x.M at r may call method obj: yes when x's
+// type has that very method, or is an interface with M (any
+// implementation may be called), or cannot be worked out and does not come
+// from a library.
+func (a *analyzer) methodMayBe(r ref, obj *types.Func) bool {
+	c := evalCtx{f: r.f, fn: r.fn}
+	t := a.typeOf(c, r.recv)
+	if t == nil {
+		return a.origin(c, r.recv, 0) == ""
+	}
+	if _, ok := t.Underlying().(*types.Interface); ok {
+		return true
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		if _, ok := p.Elem().Underlying().(*types.Interface); ok {
+			return true
+		}
+	}
+	if obj == nil {
+		return false
+	}
+	o, _, _ := types.LookupFieldOrMethod(t, true, obj.Pkg(), obj.Name())
+	return o == obj
+}
+
+// reachState is how a declaration is reached from main.
+type reachState struct {
+	ok   bool   // reachable at all
+	cond bool   // only through an if, a case or a loop
+	sub  string // only through this CLI subcommand
+	bg   bool   // started in a goroutine (go srv.ListenAndServe()) where it is called
+}
+
+// edge is a caller → callee step with the caller's context at the call.
+type edge struct {
+	from ast.Decl
+	cond bool
+	sub  string
+}
+
+// reach tells how the code at pos in decl is reached from the main being
+// analyzed (a.within is its closure; m its package).
+func (a *analyzer) reach(m *pkg, f *file, decl ast.Decl, pos token.Pos) reachState {
+	cond, sub := a.siteContext(f, decl, pos)
+	st := a.reachDecl(m, f, decl)
+	if !st.ok {
+		return st
+	}
+	st.bg = inGoStmt(decl, pos)
+	st.cond = st.cond || cond
+	if st.sub == "" {
+		st.sub = sub
+	}
+	return st
+}
+
+// reachDecl finds the best way from a root to decl: through no subcommand
+// if possible, then unconditionally if possible.
+func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
+	key := reachKey{m, decl}
+	if st, ok := a.reachCache[key]; ok {
+		return st
+	}
+	// Backward: every declaration that can lead to decl, with its edges.
+	type node struct {
+		f    *file
+		decl ast.Decl
+	}
+	in := map[ast.Decl][]edge{}
+	files := map[ast.Decl]*file{decl: f}
+	queue := []node{{f, decl}}
+	seen := map[ast.Decl]bool{decl: true}
+	var roots []ast.Decl
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if a.isRoot(m, n.f, n.decl) {
+			roots = append(roots, n.decl)
+		}
+		fd, ok := n.decl.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		for _, r := range a.callers(n.f, fd) {
+			if !a.inScope(r.f) {
+				continue
+			}
+			cond, sub := a.siteContext(r.f, r.decl, r.pos)
+			if r.sub != "" {
+				sub = r.sub
+			}
+			in[n.decl] = append(in[n.decl], edge{from: r.decl, cond: cond, sub: sub})
+			if !seen[r.decl] {
+				seen[r.decl] = true
+				files[r.decl] = r.f
+				queue = append(queue, node{r.f, r.decl})
+			}
+		}
+	}
+	st := reachState{}
+	if len(roots) > 0 {
+		// Forward over the reversed edges: out[from] = callees.
+		out := map[ast.Decl][]struct {
+			to ast.Decl
+			e  edge
+		}{}
+		for to, es := range in {
+			for _, e := range es {
+				out[e.from] = append(out[e.from], struct {
+					to ast.Decl
+					e  edge
+				}{to, e})
+			}
+		}
+		walk := func(allow func(edge) bool) map[ast.Decl]string {
+			label := map[ast.Decl]string{}
+			q := append([]ast.Decl{}, roots...)
+			for _, r := range roots {
+				label[r] = ""
+			}
+			for len(q) > 0 {
+				d := q[0]
+				q = q[1:]
+				for _, o := range out[d] {
+					if !allow(o.e) {
+						continue
+					}
+					if _, ok := label[o.to]; ok {
+						continue
+					}
+					l := label[d]
+					if l == "" {
+						l = o.e.sub
+					}
+					label[o.to] = l
+					q = append(q, o.to)
+				}
+			}
+			return label
+		}
+		all := walk(func(edge) bool { return true })
+		if _, ok := all[decl]; ok {
+			st.ok = true
+			noSub := walk(func(e edge) bool { return e.sub == "" })
+			if _, ok := noSub[decl]; ok {
+				uncond := walk(func(e edge) bool { return e.sub == "" && !e.cond })
+				_, u := uncond[decl]
+				st.cond = !u
+			} else {
+				st.sub = all[decl] // breadth-first from the roots: the nearest subcommand
+				uncond := walk(func(e edge) bool { return !e.cond })
+				_, u := uncond[decl]
+				st.cond = !u
+			}
+		}
+	}
+	a.reachCache[key] = st
+	return st
+}
+
+type reachKey struct {
+	m    *pkg
+	decl ast.Decl
+}
+
+// isRoot reports whether decl runs when main's binary starts: func main of
+// the main package, any init, or a package-level initializer.
+func (a *analyzer) isRoot(m *pkg, f *file, decl ast.Decl) bool {
+	if !a.inScope(f) {
+		return false
+	}
+	fd, ok := decl.(*ast.FuncDecl)
+	if !ok {
+		return true
+	}
+	if fd.Recv != nil {
+		return false
+	}
+	return fd.Name.Name == "init" || (fd.Name.Name == "main" && f.pkg == m)
+}
+
+// siteContext walks decl down to pos and tells whether pos runs only under
+// a condition, and only for a CLI subcommand.
+func (a *analyzer) siteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool, sub string) {
+	fn, _ := decl.(*ast.FuncDecl)
+	c := evalCtx{f: f, fn: fn}
+	conds, caseCond := 0, false
+	defer func() { cond = conds > 0 }()
+	var stack []ast.Node
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		if n == nil || pos < n.Pos() || pos >= n.End() {
+			return
+		}
+		if len(stack) > 0 {
+			parent := stack[len(stack)-1]
+			// A subcommand's case or if body is how the CLI dispatches,
+			// not a condition within the command.
+			if s := a.subOf(c, stack, n); s != "" {
+				sub = s
+				if _, isCase := parent.(*ast.CaseClause); isCase && caseCond {
+					conds--
+				}
+			} else if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) {
+				conds++
+			}
+			_, caseCond = n.(*ast.CaseClause)
+		}
+		stack = append(stack, n)
+		ast.Inspect(n, func(ch ast.Node) bool {
+			if ch == n {
+				return true
+			}
+			if ch != nil && ch.Pos() <= pos && pos < ch.End() {
+				walk(ch)
+			}
+			return false
+		})
+	}
+	walk(decl)
+	return cond, sub
+}
+
+// inGoStmt reports whether pos is inside a go statement of decl.
+func inGoStmt(decl ast.Decl, pos token.Pos) bool {
+	found := false
+	ast.Inspect(decl, func(n ast.Node) bool {
+		if n == nil || found || pos < n.Pos() || pos >= n.End() {
+			return false
+		}
+		if _, ok := n.(*ast.GoStmt); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// subOf returns the subcommand that entering child from the nodes on
+// stack means, or "".
+func (a *analyzer) subOf(c evalCtx, stack []ast.Node, child ast.Node) string {
+	parent := stack[len(stack)-1]
+	switch p := parent.(type) {
+	case *ast.KeyValueExpr:
+		if child != p.Value || len(stack) < 2 {
+			return ""
+		}
+		lit, ok := stack[len(stack)-2].(*ast.CompositeLit)
+		if !ok {
+			return ""
+		}
+		key, _ := p.Key.(*ast.Ident)
+		if key == nil {
+			return ""
+		}
+		switch a.commandKind(c.f, lit) {
+		case mCobraCommand:
+			if key.Name == "Run" || key.Name == "RunE" {
+				if a.isSubcommand(lit) {
+					return firstWord(a.litField(c, lit, "Use"))
+				}
+			}
+		case mUrfaveCommand:
+			if key.Name == "Action" && a.isSubcommand(lit) {
+				return a.litField(c, lit, "Name")
+			}
+		}
+	case *ast.CaseClause:
+		if len(stack) < 3 {
+			return ""
+		}
+		sw, ok := stack[len(stack)-3].(*ast.SwitchStmt)
+		if !ok || child == nil {
+			return ""
+		}
+		isBody := false
+		for _, s := range p.Body {
+			if s == child {
+				isBody = true
+			}
+		}
+		if !isBody {
+			return ""
+		}
+		for _, e := range p.List {
+			if s := a.commandName(c, sw.Tag, e); s != "" {
+				return s
+			}
+		}
+	case *ast.IfStmt:
+		if child != p.Body {
+			return ""
+		}
+		return a.condCommand(c, p.Cond)
+	case *ast.CallExpr:
+		// kingpin: app.Command("serve", "").Action(func(...) error {...})
+		if sel, ok := p.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Action" {
+			if cmd, ok := sel.X.(*ast.CallExpr); ok && callName(cmd) == "Command" && len(cmd.Args) > 0 {
+				if s, ok := litString(cmd.Args[0]); ok {
+					return s
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// condCommand reads `os.Args[1] == "serve"` (possibly && with a length
+// check) as a subcommand.
+func (a *analyzer) condCommand(c evalCtx, e ast.Expr) string {
+	b, ok := e.(*ast.BinaryExpr)
+	if !ok {
+		return ""
+	}
+	switch b.Op {
+	case token.LAND:
+		if s := a.condCommand(c, b.X); s != "" {
+			return s
+		}
+		return a.condCommand(c, b.Y)
+	case token.EQL:
+		if s := a.commandName(c, b.X, b.Y); s != "" {
+			return s
+		}
+		return a.commandName(c, b.Y, b.X)
+	}
+	return ""
+}
+
+// commandName returns the literal command name when tag is the program's
+// first argument (os.Args[1], flag.Arg(0), args[0] of os.Args[1:]) or a
+// kingpin parse result and val names a command.
+func (a *analyzer) commandName(c evalCtx, tag, val ast.Expr) string {
+	if tag == nil {
+		return ""
+	}
+	// kingpin: switch kingpin.MustParse(app.Parse(os.Args[1:])) { case serve.FullCommand(): }
+	if call, ok := val.(*ast.CallExpr); ok && callName(call) == "FullCommand" {
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+			return a.kingpinCommandName(c, sel.X)
+		}
+	}
+	s, ok := litString(val)
+	if !ok || !a.isArgExpr(c, tag, 0) {
+		return ""
+	}
+	return s
+}
+
+// isArgExpr reports whether e is the program's first positional argument.
+func (a *analyzer) isArgExpr(c evalCtx, e ast.Expr, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	text := types.ExprString(e)
+	switch {
+	case strings.HasPrefix(text, "os.Args[1]"), strings.HasPrefix(text, "flag.Arg(0)"),
+		strings.HasPrefix(text, "flag.Args()[0]"), strings.HasPrefix(text, "os.Args[1:][0]"):
+		return true
+	}
+	switch x := e.(type) {
+	case *ast.Ident:
+		if c.fn != nil {
+			list := a.funcIndex(c.f, c.fn).assigns[x.Name]
+			for i := len(list) - 1; i >= 0; i-- {
+				if list[i].pos < x.Pos() && list[i].rhs != nil && list[i].kind == kExpr {
+					return a.isArgExpr(c, list[i].rhs, depth+1)
+				}
+			}
+		}
+	case *ast.IndexExpr: // args[0] where args := os.Args[1:] or flag.Args()
+		if bl, ok := x.Index.(*ast.BasicLit); ok && bl.Value == "0" {
+			if id, ok := x.X.(*ast.Ident); ok && c.fn != nil {
+				list := a.funcIndex(c.f, c.fn).assigns[id.Name]
+				for i := len(list) - 1; i >= 0; i-- {
+					if list[i].pos < x.Pos() && list[i].rhs != nil {
+						t := types.ExprString(list[i].rhs)
+						return t == "os.Args[1:]" || t == "flag.Args()"
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// kingpinCommandName follows serve := app.Command("serve", "...") to "serve".
+func (a *analyzer) kingpinCommandName(c evalCtx, x ast.Expr) string {
+	var rhs ast.Expr
+	switch x := x.(type) {
+	case *ast.CallExpr:
+		rhs = x
+	case *ast.Ident:
+		if c.fn != nil {
+			list := a.funcIndex(c.f, c.fn).assigns[x.Name]
+			for i := len(list) - 1; i >= 0; i-- {
+				if list[i].pos < x.Pos() && list[i].kind == kExpr {
+					rhs = list[i].rhs
+					break
+				}
+			}
+		}
+		if rhs == nil {
+			if r, ok := a.index(c.f.pkg).values[x.Name]; ok && r.kind == kExpr {
+				rhs, c = r.expr, evalCtx{f: r.f}
+			}
+		}
+	}
+	for i := 0; i < 8 && rhs != nil; i++ {
+		call, ok := rhs.(*ast.CallExpr)
+		if !ok {
+			return ""
+		}
+		if callName(call) == "Command" && len(call.Args) > 0 {
+			s, _ := litString(call.Args[0])
+			return s
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return ""
+		}
+		rhs = sel.X // .Alias("s").Default() chains
+	}
+	return ""
+}
+
+// commandKind says whether a composite literal is a cobra or urfave command.
+func (a *analyzer) commandKind(f *file, lit *ast.CompositeLit) modelKind {
+	if lit.Type == nil && a.isSubcommand(lit) { // an element of []*cli.Command{{...}}
+		return mUrfaveCommand
+	}
+	sel, ok := lit.Type.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Command" {
+		return -1
+	}
+	ip := f.pkgOf(sel.X)
+	switch {
+	case ip == pCobra:
+		return mCobraCommand
+	case hasAny(ip, urfavePkgs):
+		return mUrfaveCommand
+	}
+	return -1
+}
+
+func (a *analyzer) litField(c evalCtx, lit *ast.CompositeLit, key string) string {
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok && isIdent(kv.Key, key) {
+			s, _ := a.valueNoParams(c, kv.Value).known()
+			return s
+		}
+	}
+	return ""
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// isSubcommand reports whether a command literal is added to another
+// command: an argument of cobra's AddCommand, an element of urfave's
+// Commands list. The root command (Execute, Run, app.Action) is not.
+func (a *analyzer) isSubcommand(lit *ast.CompositeLit) bool {
+	a.shared.subOnce.Do(a.indexSubcommands)
+	return a.shared.subcommands[lit]
+}
+
+func (a *analyzer) indexSubcommands() {
+	subs := map[*ast.CompositeLit]bool{}
+	for _, p := range a.all {
+		for _, f := range p.files {
+			for _, d := range f.ast.Decls {
+				fn, _ := d.(*ast.FuncDecl)
+				c := evalCtx{f: f, fn: fn}
+				ast.Inspect(d, func(n ast.Node) bool {
+					switch n := n.(type) {
+					case *ast.CallExpr:
+						if callName(n) == "AddCommand" {
+							for _, arg := range n.Args {
+								for _, lit := range a.compositesOf(c, arg, 0) {
+									subs[lit] = true
+								}
+							}
+						}
+					case *ast.KeyValueExpr:
+						if isIdent(n.Key, "Commands") || isIdent(n.Key, "Subcommands") {
+							if list, ok := n.Value.(*ast.CompositeLit); ok {
+								for _, el := range list.Elts {
+									for _, lit := range a.compositesOf(c, el, 0) {
+										subs[lit] = true
+									}
+								}
+							}
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	a.shared.subcommands = subs
+}
+
+// compositesOf finds the composite literals an expression may be: the
+// literal itself, a variable assigned one, a function returning one.
+func (a *analyzer) compositesOf(c evalCtx, e ast.Expr, depth int) []*ast.CompositeLit {
+	if depth > 4 || e == nil {
+		return nil
+	}
+	switch x := e.(type) {
+	case *ast.UnaryExpr:
+		return a.compositesOf(c, x.X, depth+1)
+	case *ast.CompositeLit:
+		return []*ast.CompositeLit{x}
+	case *ast.Ident:
+		if c.fn != nil {
+			var out []*ast.CompositeLit
+			for _, as := range a.funcIndex(c.f, c.fn).assigns[x.Name] {
+				if as.kind == kExpr {
+					out = append(out, a.compositesOf(c, as.rhs, depth+1)...)
+				}
+			}
+			if len(out) > 0 {
+				return out
+			}
+		}
+		if r, ok := a.index(c.f.pkg).values[x.Name]; ok && r.kind == kExpr {
+			return a.compositesOf(evalCtx{f: r.f}, r.expr, depth+1)
+		}
+	case *ast.SelectorExpr:
+		if ip := c.f.pkgOf(x.X); ip != "" {
+			if p := a.localPkg(ip); p != nil {
+				if r, ok := a.index(p).values[x.Sel.Name]; ok && r.kind == kExpr {
+					return a.compositesOf(evalCtx{f: r.f}, r.expr, depth+1)
+				}
+			}
+		}
+	case *ast.CallExpr:
+		var r funcRef
+		ok := false
+		switch fun := x.Fun.(type) {
+		case *ast.Ident:
+			r, ok = a.index(c.f.pkg).funcs[fun.Name]
+		case *ast.SelectorExpr:
+			if ip := c.f.pkgOf(fun.X); ip != "" {
+				if p := a.localPkg(ip); p != nil {
+					r, ok = a.index(p).funcs[fun.Sel.Name]
+				}
+			}
+		}
+		if !ok || r.decl.Body == nil {
+			return nil
+		}
+		var out []*ast.CompositeLit
+		rc := evalCtx{f: r.f, fn: r.decl}
+		ast.Inspect(r.decl.Body, func(n ast.Node) bool {
+			if _, lit := n.(*ast.FuncLit); lit {
+				return false
+			}
+			if ret, ok := n.(*ast.ReturnStmt); ok && len(ret.Results) > 0 {
+				out = append(out, a.compositesOf(rc, ret.Results[0], depth+1)...)
+			}
+			return true
+		})
+		return out
+	}
+	return nil
+}
+
+// kongCallers are the synthetic calls of a kong command's Run method: kong
+// calls it by reflection when its subcommand is given.
+func (a *analyzer) kongCallers(obj *types.Func) []ref {
+	if obj == nil || obj.Name() != "Run" {
+		return nil
+	}
+	sig, ok := obj.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return nil
+	}
+	rt := sig.Recv().Type()
+	if p, ok := rt.(*types.Pointer); ok {
+		rt = p.Elem()
+	}
+	a.bindings()
+	var out []ref
+	for _, kc := range a.shared.kongCmds {
+		if types.Identical(kc.t, rt) {
+			out = append(out, ref{f: kc.f, decl: kc.decl, fn: kc.fn, pos: kc.pos, sub: kc.sub})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].sub < out[j].sub })
+	return out
+}
+
+// kongCmd is a command struct of a kong CLI, found by bindStruct.
+type kongCmd struct {
+	t    types.Type
+	sub  string
+	f    *file
+	decl ast.Decl
+	fn   *ast.FuncDecl
+	pos  token.Pos
+}
