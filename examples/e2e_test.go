@@ -54,6 +54,8 @@ type e2eTarget struct {
 	body  *regexp.Regexp // the body GET / must answer from the host
 	// job runs to completion: run it once and match its output with body.
 	job bool
+	// cmd is the image's CMD (the plan's args: a subcommand, a flag pin).
+	cmd []string
 	// loopback is the deliberately broken case: silent through the
 	// published port. Its health check either reports it unhealthy (the
 	// generated probe dials the container's own address, not 127.0.0.1) or,
@@ -85,7 +87,7 @@ var e2eExamples = []e2eExample{
 	}},
 	{name: "multi", bases: staticBases, compose: true, targets: []e2eTarget{
 		// version stamped by -X main.version=${VERSION}, ARG VERSION=dev.
-		{stage: "api", port: 8081, body: regexp.MustCompile(`^hello, visitor, from the api \(version dev\)\n$`)},
+		{stage: "api", port: 8081, cmd: []string{"--addr=:8081"}, body: regexp.MustCompile(`^hello, visitor, from the api \(version dev\)\n$`)},
 		{stage: "worker"},
 		{stage: "migrate", job: true, body: regexp.MustCompile(`migrate: nothing to do`)},
 	}},
@@ -117,6 +119,11 @@ var e2eExamples = []e2eExample{
 	// coverage reports, embedded .pem files: the context must hold them all.
 	{name: "oddrepo", bases: []string{"distroless"}, compose: true, targets: []e2eTarget{
 		{stage: "oddrepo", port: 8020, body: regexp.MustCompile(`^lib dist id_rsa_helper\.go coverage\.go \d+-byte pem\n$`)},
+	}},
+	// serves only under `serve`, on a loopback --listen default: the image
+	// runs the subcommand and pins the flag.
+	{name: "cobraserve", bases: []string{"distroless"}, compose: true, targets: []e2eTarget{
+		{stage: "cobraserve", port: 8010, cmd: []string{"serve", "--listen=:8010"}, body: regexp.MustCompile(`^served by the serve subcommand on :8010\n$`)},
 	}},
 	// writes ./data/visits.txt and under $HOME: volumes on a read-only root.
 	{name: "writer", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
@@ -314,8 +321,8 @@ func checkImage(t *testing.T, ctx context.Context, image string, tg e2eTarget) {
 	if cfg.User != "65532:65532" {
 		t.Errorf("%s: USER %q, want 65532:65532", tg.stage, cfg.User)
 	}
-	if !slices.Equal(cfg.Entrypoint, []string{"/app"}) || len(cfg.Cmd) != 0 {
-		t.Errorf("%s: ENTRYPOINT %q CMD %q, want exec-form [\"/app\"] and no CMD", tg.stage, cfg.Entrypoint, cfg.Cmd)
+	if !slices.Equal(cfg.Entrypoint, []string{"/app"}) || !slices.Equal(cfg.Cmd, tg.cmd) {
+		t.Errorf("%s: ENTRYPOINT %q CMD %q, want exec-form [\"/app\"] and CMD %q", tg.stage, cfg.Entrypoint, cfg.Cmd, tg.cmd)
 	}
 	if tg.port == 0 {
 		if len(cfg.ExposedPorts) != 0 {

@@ -114,6 +114,18 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 			if l.PortEnv != "" {
 				v += " from $" + l.PortEnv
 			}
+			if l.Flag != "" {
+				v += " from --" + l.Flag
+			}
+			if l.Subcommand != "" {
+				v += " under `" + l.Subcommand + "`"
+			}
+			if l.Kind != "" {
+				v += " (" + l.Kind + ")"
+			}
+			if l.Unresolved != "" {
+				v += " — could not follow " + l.Unresolved
+			}
 			if l.Loopback {
 				v += " LOOPBACK"
 			}

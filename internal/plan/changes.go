@@ -51,6 +51,9 @@ func Changes(old, new *Plan) []string {
 				add("new env var %s for %s", e.Name, b.Name)
 			}
 		}
+		if !slices.Equal(o.Args, b.Args) {
+			add("%s command %q → %q", b.Name, o.Args, b.Args)
+		}
 		if (o.Probe == nil) != (b.Probe == nil) {
 			add("%s health probe: %s", b.Name, map[bool]string{true: "added", false: "removed"}[b.Probe != nil])
 		}

@@ -19,7 +19,15 @@ var configExts = []string{".yaml", ".yml", ".toml", ".json", ".ini", ".conf", ".
 // working directory — unless they look like secrets or are missing, which
 // makes them the user's to supply (a compose bind mount, never baked in).
 func (m *maker) runtimeFiles(b *Binary, mn analysis.Main) {
-	for _, r := range mn.Reads {
+	reads := slices.Clone(mn.Reads)
+	// Config files a library loads by default (viper's config.yaml):
+	// defaults found there hold in the container only if it carries them.
+	for _, c := range mn.ConfigFiles {
+		if !slices.ContainsFunc(reads, func(r analysis.Read) bool { return r.Path == c }) {
+			reads = append(reads, analysis.Read{Path: c, Exists: true, Source: c})
+		}
+	}
+	for _, r := range reads {
 		dst := path.Join(homeDir, r.Path)
 		if slices.ContainsFunc(b.Volumes, func(v Volume) bool { return dst == v.Path || strings.HasPrefix(dst, v.Path+"/") }) {
 			continue // written there too: it lives in the volume

@@ -393,3 +393,31 @@ func TestRuntimeFiles(t *testing.T) {
 		t.Errorf("compose volumes %v", vols)
 	}
 }
+
+// TestSubcommandAndFlagPin: a server started under a subcommand with its
+// address from a flag gets a CMD that runs the subcommand and pins the
+// flag (fixing a loopback default); --port moves it.
+func TestSubcommandAndFlagPin(t *testing.T) {
+	m := httpMain(".", "app", 8010)
+	m.Listeners = []analysis.Listener{
+		{Addr: "127.0.0.1:6060", Port: 6060, Loopback: true, Kind: "pprof", Conditional: true, Source: "debug.go:9"},
+		{Addr: "127.0.0.1:8010", Port: 8010, Loopback: true, Flag: "listen", FlagIsAddr: true, Subcommand: "serve", Primary: true, AddrSource: "cmd/serve.go:20", Source: "cmd/serve.go:31"},
+	}
+	f := facts(m)
+	p, err := plan.Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Binaries[0]
+	if b.Port != 8010 || b.PortSource != "cmd/serve.go:20" || strings.Join(b.Args, " ") != "serve --listen=:8010" {
+		t.Errorf("port %d from %s, args %q", b.Port, b.PortSource, b.Args)
+	}
+	_, df := renderChecked(t, f, answers.Answers{})
+	if c := of[*instructions.CmdCommand](df.stage(t, "app")); len(c) != 1 || c[0].PrependShell || strings.Join(c[0].CmdLine, " ") != "serve --listen=:8010" {
+		t.Errorf("CMD %+v", c)
+	}
+	p, _ = plan.Make(f, answers.Answers{Ports: map[string]int{"app": 9000}})
+	if b := p.Binaries[0]; b.Port != 9000 || strings.Join(b.Args, " ") != "serve --listen=:9000" {
+		t.Errorf("--port app=9000: port %d args %q", b.Port, b.Args)
+	}
+}

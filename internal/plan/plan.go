@@ -197,6 +197,9 @@ type Binary struct {
 	// Env is set in the image (ENV): the port pin when the code reads its
 	// port or address from the environment.
 	Env []EnvVar `yaml:"env,omitempty"`
+	// Args are the image's CMD (after ENTRYPOINT ["/app"]): the subcommand
+	// that starts the server, and the flag that pins its address.
+	Args []string `yaml:"args,omitempty"`
 	// Probe is how the image's HEALTHCHECK probes the service; nil: no
 	// HEALTHCHECK (a job, or a service with nothing to probe).
 	Probe       *Probe       `yaml:"probe,omitempty"`

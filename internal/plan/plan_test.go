@@ -746,7 +746,8 @@ func TestSecretsAreInterpolatedNeverLiteral(t *testing.T) {
 	f := func() *analysis.Facts {
 		m := httpMain(".", "app", 8080)
 		m.Env = []analysis.EnvVar{
-			{Name: "API_TOKEN", Secret: true},
+			{Name: "API_TOKEN", Secret: true, Required: true},
+			{Name: "WEBHOOK_SECRET", Secret: true}, // optional: never blocks compose up
 			{Name: "DB_PASSWORD", Default: "hunter2-default", HasDefault: true, Secret: true},
 			{Name: "GREETING", Default: "hello $USER", HasDefault: true},
 			{Name: "bad-name", Default: "x", HasDefault: true},
@@ -777,7 +778,7 @@ func TestSecretsAreInterpolatedNeverLiteral(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := p.Services["app"].Environment
-		for name, want := range map[string]string{"API_TOKEN": "tok", "DB_PASSWORD": "", "GREETING": "hello $USER"} {
+		for name, want := range map[string]string{"API_TOKEN": "tok", "DB_PASSWORD": "", "WEBHOOK_SECRET": "", "GREETING": "hello $USER"} {
 			if got[name] == nil || *got[name] != want {
 				t.Errorf("compose resolves %s to %v, want %q", name, got[name], want)
 			}

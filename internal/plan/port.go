@@ -10,6 +10,9 @@ import (
 	"github.com/dockgen/dockgen/internal/analysis"
 )
 
+// flagName is a command-line flag name dockgen may put in CMD.
+var flagName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
 // secretLike is BuildKit's SecretsUsedInArgOrEnv test: an ENV with such a
 // name is flagged even when it holds a port.
 var secretLike = regexp.MustCompile(`(?i)(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)`)
@@ -22,6 +25,13 @@ func pinnable(name string) bool { return envName(name) && !secretLike.MatchStrin
 // first one, unless a later one is reachable (not loopback) and the first
 // is not, or has a known port where the first has none.
 func primaryListener(ls []analysis.Listener) *analysis.Listener {
+	// The analysis ranks them (the unconditional service before TLS,
+	// metrics or pprof listeners behind flags) and marks its choice.
+	for i := range ls {
+		if ls[i].Primary {
+			return &ls[i]
+		}
+	}
 	var l *analysis.Listener
 	for i := range ls {
 		c := &ls[i]
@@ -49,9 +59,21 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 		return
 	}
 	b.Port = defaultPort
-	portEnv, envIsAddr := "", false
+	portEnv, envIsAddr, flag, flagIsAddr := "", false, "", false
+	if l != nil && l.Subcommand != "" && flagName.MatchString(l.Subcommand) {
+		// The server starts only under a subcommand: the image runs it
+		// (ENTRYPOINT stays the binary, so `docker run IMAGE other` works).
+		b.Args = append(b.Args, l.Subcommand)
+		m.note(l.Source, "%s serves under the %q subcommand: the image's CMD runs it", b.Name, l.Subcommand)
+	}
 	if l != nil {
-		b.PortSource = l.Source
+		flag, flagIsAddr = l.Flag, l.FlagIsAddr
+		if l.AddrSource != "" {
+			b.PortSource = l.AddrSource
+		}
+		if b.PortSource == "" {
+			b.PortSource = l.Source
+		}
 		if l.Port != 0 {
 			b.Port = l.Port
 		}
@@ -89,12 +111,22 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 		}
 		m.warn("unknown-port", src, "%s: %s; assuming port %d (set it with --port %s=PORT)", b.Name, what, b.Port, b.Name)
 	}
-	if portEnv != "" {
+	switch {
+	case portEnv != "":
 		v := strconv.Itoa(b.Port)
 		if envIsAddr {
 			v = ":" + v // pinning the whole address also fixes a loopback default
 		}
 		b.Env = append(b.Env, EnvVar{Name: portEnv, Value: v})
+	case flag != "" && flagName.MatchString(flag):
+		// The image's CMD sets the flag: the port dockgen publishes is the
+		// one the service listens on, and a loopback default is fixed.
+		v := strconv.Itoa(b.Port)
+		if flagIsAddr {
+			v = ":" + v
+		}
+		b.Args = append(b.Args, "--"+flag+"="+v)
+		m.note(b.PortSource, "%s listens where --%s says; the image's CMD sets --%s=%s", b.Name, flag, flag, v)
 	}
 	if mn.LongRunning && !slices.Contains(m.a.NoProbe, b.Name) {
 		b.Probe = probeFor(mn, b, portEnv, envIsAddr)
@@ -142,19 +174,25 @@ func (m *maker) composeEnv(b *Binary, mn analysis.Main, portEnv string) {
 		if e.Name == portEnv || !envName(e.Name) {
 			continue
 		}
-		b.ComposeEnv = append(b.ComposeEnv, EnvVar{Name: e.Name, Value: composeEnvValue(e.Name, e.Default, e.HasDefault, e.Secret)})
+		b.ComposeEnv = append(b.ComposeEnv, EnvVar{Name: e.Name, Value: composeEnvValue(e)})
 	}
 }
 
 // composeEnvValue wires one env var through compose interpolation: secrets
 // come from the user's environment or .env, never a literal in the file;
 // other vars default to what the code defaults to.
-func composeEnvValue(name, def string, hasDef, secret bool) string {
+func composeEnvValue(e analysis.EnvVar) string {
+	name, def, hasDef, secret := e.Name, e.Default, e.HasDefault, e.Secret
 	switch {
-	case secret && !hasDef:
+	case secret && e.Required && !hasDef:
+		// Required secrets block `compose up` with the reason; optional
+		// ones never do (and never get a literal).
 		return "${" + name + ":?set " + name + " (a secret) in the environment or .env}"
 	case secret:
 		return "${" + name + ":-}"
+	case e.Required && !hasDef:
+		// The program fails without it: compose says so before starting.
+		return "${" + name + ":?set " + name + " in the environment or .env (the program needs it)}"
 	case strings.Contains(def, "}"):
 		// Interpolation has no escape for "}" in a default: use the
 		// literal value (overridable by editing the file).
