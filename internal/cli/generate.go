@@ -233,7 +233,7 @@ func (j *job) report(f *analysis.Facts, prev *state.Loaded, p *plan.Plan, custom
 			fmt.Fprintf(w, "warning: %s\n", safe(s))
 		}
 	}
-	printWarnings(j.io, f)
+	printWarnings(j.io, f, p.Fixed)
 	for _, n := range append(slices.Clone(p.Warnings), custom...) {
 		fmt.Fprintf(w, "warning: %s [%s]\n", safe(sourced(n)), n.Code)
 	}
@@ -260,8 +260,13 @@ func sourced(n plan.Note) string {
 	return n.Source + ": " + n.Text
 }
 
-func printWarnings(io *streams, f *analysis.Facts) {
+// printWarnings prints the analysis's warnings, but for loopback binds the
+// image fixes (fixed: their sources), which need no action.
+func printWarnings(io *streams, f *analysis.Facts, fixed []string) {
 	for _, w := range f.Warnings {
+		if w.Code == "loopback-bind" && slices.Contains(fixed, w.Source) {
+			continue
+		}
 		src := w.Source
 		if src != "" {
 			src += ": "

@@ -70,6 +70,10 @@ type Plan struct {
 	// Warnings are guesses and problems the user should look at.
 	Notes    []Note `yaml:"notes,omitempty"`
 	Warnings []Note `yaml:"warnings,omitempty"`
+	// Fixed are the sources of loopback binds the image fixes (it pins the
+	// address through the env var or flag the code reads): the analysis's
+	// warnings there need no action.
+	Fixed []string `yaml:"-"`
 }
 
 // Release is docker-bake.hcl's grouping: the default group builds the

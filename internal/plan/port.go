@@ -118,6 +118,9 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 			v = ":" + v // pinning the whole address also fixes a loopback default
 		}
 		b.Env = append(b.Env, EnvVar{Name: portEnv, Value: v})
+		if envIsAddr && l != nil && l.Loopback {
+			m.p.Fixed = append(m.p.Fixed, l.Source)
+		}
 	case flag != "" && flagName.MatchString(flag):
 		// The image's CMD sets the flag: the port dockgen publishes is the
 		// one the service listens on, and a loopback default is fixed.
@@ -126,6 +129,9 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 			v = ":" + v
 		}
 		b.Args = append(b.Args, "--"+flag+"="+v)
+		if flagIsAddr && l.Loopback {
+			m.p.Fixed = append(m.p.Fixed, l.Source)
+		}
 		m.note(b.PortSource, "%s listens where --%s says; the image's CMD sets --%s=%s", b.Name, flag, flag, v)
 	}
 	if mn.LongRunning && !slices.Contains(m.a.NoProbe, b.Name) {
