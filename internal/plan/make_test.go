@@ -421,3 +421,21 @@ func TestSubcommandAndFlagPin(t *testing.T) {
 		t.Errorf("--port app=9000: port %d args %q", b.Port, b.Args)
 	}
 }
+
+// TestExampleServersWhenNothingElseServes: a library whose only server is
+// under examples/ gets it by default; otherwise examples stay out.
+func TestExampleServersWhenNothingElseServes(t *testing.T) {
+	cli := analysis.Main{Dir: "./cmd/gen", Name: "gen"}
+	example := httpMain("./examples/base", "base", 8080)
+	p, err := plan.Make(facts(cli, example), answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(p.BinaryNames(), " ") != "gen base" {
+		t.Errorf("binaries %v, want the CLI and the example server", p.BinaryNames())
+	}
+	p, _ = plan.Make(facts(cli, httpMain("./cmd/api", "api", 8081), example), answers.Answers{})
+	if strings.Join(p.BinaryNames(), " ") != "gen api" {
+		t.Errorf("binaries %v, want the example left out when the module serves", p.BinaryNames())
+	}
+}

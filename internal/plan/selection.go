@@ -18,9 +18,18 @@ func (m *maker) selectMains() error {
 		c.Default = c.Why == ""
 		m.p.Candidates = append(m.p.Candidates, c)
 	}
-	if !slices.ContainsFunc(m.p.Candidates, func(c Candidate) bool { return c.Default }) {
+	switch {
+	case !slices.ContainsFunc(m.p.Candidates, func(c Candidate) bool { return c.Default }):
 		for i := range m.p.Candidates { // only examples or tools: they are what there is
 			m.p.Candidates[i].Default = true
+		}
+	case !slices.ContainsFunc(m.p.Candidates, func(c Candidate) bool { return c.Default && c.Serves }):
+		// No service among what ships (a library with CLIs): the servers
+		// under examples/ are what a container would run.
+		for i := range m.p.Candidates {
+			if c := &m.p.Candidates[i]; c.Serves && strings.HasPrefix(c.Why, "under example") {
+				c.Default, c.Why = true, ""
+			}
 		}
 	}
 	var dirs []string
