@@ -62,25 +62,19 @@ type analyzer struct {
 // shared holds indexes over every parsed package, built once on first use
 // and then only read, by all scan workers.
 type shared struct {
-	callsOnce sync.Once
 	calls     map[string][]callSite
-	envOnce   sync.Once
 	envFields map[string][]envTag
 
-	storesOnce sync.Once
 	stores     map[string][]store   // writes by field or variable name (flow.go)
 	flags      map[string][]flagDef // flag definitions by flag name (libs.go)
 	libCalls   []libCall            // viper and koanf calls (config.go)
 
-	bindOnce sync.Once
 	binds    map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
 
 	configMu    sync.Mutex
 	configFiles map[string]map[string]configEntry // parsed config files by module-relative path
 
-	refsOnce    sync.Once
 	refs        map[string][]ref // references to module functions (reach.go)
-	subOnce     sync.Once
 	subcommands map[*ast.CompositeLit]bool
 	kongCmds    []kongCmd
 
@@ -185,6 +179,7 @@ func Analyze(dir string) (*Facts, error) {
 		}
 	}
 	a.typeCheckAll()
+	a.indexModule()
 	a.scanAll()
 
 	services := map[string]string{}
@@ -304,11 +299,7 @@ func (a *analyzer) scanAll() {
 		files = append(files, p.files...)
 	}
 	forEach(len(files), func() func(int) {
-		w := *a
-		w.funcs = map[*ast.FuncDecl]*funcIndex{}
-		w.helpers = map[*ast.FuncDecl]int{}
-		w.visiting = map[types.Object]bool{}
-		w.reachCache = map[reachKey]reachState{}
+		w := a.worker()
 		return func(i int) { w.scan(files[i]) }
 	})
 }

@@ -273,7 +273,6 @@ func (a *analyzer) kingpinValue(c evalCtx, ch *kingpinChain, depth int) sval {
 // code that counts: flag.String("addr", ...), a kingpin chain, an urfave
 // flag struct. cobra's GetString and urfave's c.String read it.
 func (a *analyzer) flagNamed(name string, depth int) sval {
-	a.shared.storesOnce.Do(a.indexStores)
 	for _, d := range a.shared.flags[name] {
 		if !a.inScope(d.f) {
 			continue

@@ -244,7 +244,7 @@ func (a *analyzer) parse(p *pkg) error {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}
-		af, err := parser.ParseFile(a.fset, rel, src, parser.ParseComments|parser.SkipObjectResolution)
+		af, err := parser.ParseFile(a.fset, rel, src, parser.SkipObjectResolution)
 		if err != nil {
 			p.parseErr = syntaxError(rel, src, err)
 			return p.parseErr

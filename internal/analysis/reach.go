@@ -29,64 +29,9 @@ type ref struct {
 }
 
 // refs returns the references indexed by "<import path>.<func>" or
-// "method.<name>", once.
+// "method.<name>" (the module index).
 func (a *analyzer) refs(key string) []ref {
-	a.shared.refsOnce.Do(a.indexRefs)
 	return a.shared.refs[key]
-}
-
-func (a *analyzer) indexRefs() {
-	methods := map[string]bool{}
-	for _, p := range a.all {
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-					methods[fd.Name.Name] = true
-				}
-			}
-		}
-	}
-	idx := map[string][]ref{}
-	for _, p := range a.all {
-		funcs := a.index(p).funcs
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				fn, _ := d.(*ast.FuncDecl)
-				var body ast.Node = d
-				if fn != nil {
-					if fn.Body == nil {
-						continue
-					}
-					body = fn.Body
-				}
-				ast.Inspect(body, func(n ast.Node) bool {
-					switch n := n.(type) {
-					case *ast.SelectorExpr:
-						if ip := f.pkgOf(n.X); ip != "" {
-							if q := a.localPkg(ip); q != nil {
-								if _, ok := a.index(q).funcs[n.Sel.Name]; ok {
-									k := ip + "." + n.Sel.Name
-									idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Pos()})
-								}
-							}
-							return false
-						}
-						if methods[n.Sel.Name] {
-							k := "method." + n.Sel.Name
-							idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Sel.Pos(), recv: n.X})
-						}
-					case *ast.Ident:
-						if _, ok := funcs[n.Name]; ok {
-							k := p.path + "." + n.Name
-							idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Pos()})
-						}
-					}
-					return true
-				})
-			}
-		}
-	}
-	a.shared.refs = idx
 }
 
 // callers returns the references that can run fd.
@@ -593,44 +538,7 @@ func firstWord(s string) string {
 // command: an argument of cobra's AddCommand, an element of urfave's
 // Commands list. The root command (Execute, Run, app.Action) is not.
 func (a *analyzer) isSubcommand(lit *ast.CompositeLit) bool {
-	a.shared.subOnce.Do(a.indexSubcommands)
 	return a.shared.subcommands[lit]
-}
-
-func (a *analyzer) indexSubcommands() {
-	subs := map[*ast.CompositeLit]bool{}
-	for _, p := range a.all {
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				fn, _ := d.(*ast.FuncDecl)
-				c := evalCtx{f: f, fn: fn}
-				ast.Inspect(d, func(n ast.Node) bool {
-					switch n := n.(type) {
-					case *ast.CallExpr:
-						if callName(n) == "AddCommand" {
-							for _, arg := range n.Args {
-								for _, lit := range a.compositesOf(c, arg, 0) {
-									subs[lit] = true
-								}
-							}
-						}
-					case *ast.KeyValueExpr:
-						if isIdent(n.Key, "Commands") || isIdent(n.Key, "Subcommands") {
-							if list, ok := n.Value.(*ast.CompositeLit); ok {
-								for _, el := range list.Elts {
-									for _, lit := range a.compositesOf(c, el, 0) {
-										subs[lit] = true
-									}
-								}
-							}
-						}
-					}
-					return true
-				})
-			}
-		}
-	}
-	a.shared.subcommands = subs
 }
 
 // compositesOf finds the composite literals an expression may be: the

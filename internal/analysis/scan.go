@@ -88,6 +88,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
+		var ifs []*ast.IfStmt
 		stack = stack[:0]
 		ast.Inspect(d, func(n ast.Node) bool {
 			if n == nil {
@@ -114,12 +115,16 @@ func (a *analyzer) scan(f *file) *fileFacts {
 				a.scanStruct(ff, f, n)
 			case *ast.IfStmt:
 				a.scanDotenv(ff, f, n, stack)
-				a.scanRequired(ff, c, n)
+				ifs = append(ifs, n)
 			}
 			return true
 		})
 		if readsEnv && fn != nil {
 			a.learnDefaults(ff, c)
+			// `if v == "" { log.Fatal(...) }` matters only where env is read.
+			for _, n := range ifs {
+				a.scanRequired(ff, c, n)
+			}
 		}
 	}
 	return ff
@@ -469,6 +474,7 @@ func (a *analyzer) scanModel(ff *fileFacts, c evalCtx, call *ast.CallExpr, m *mo
 		}
 	case mViperGet, mKoanfGet, mFlagGet, mKingpinValue, mKingpinVar:
 		ff.reads = append(ff.reads, readSite{f: c.f, fn: c.fn, call: call, row: m})
+		return true
 	}
 	return false
 }

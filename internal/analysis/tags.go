@@ -35,32 +35,9 @@ type fieldBind struct {
 	defSrc   string // where that default is (file:line), when not src
 }
 
-// bindings returns every library-filled field of the module, once.
+// bindings returns every library-filled field of the module (the module
+// index binds them).
 func (a *analyzer) bindings() map[*types.Var][]fieldBind {
-	a.shared.bindOnce.Do(func() {
-		a.shared.binds = map[*types.Var][]fieldBind{}
-		for _, p := range a.all {
-			for _, f := range p.files {
-				for _, d := range f.ast.Decls {
-					fn, _ := d.(*ast.FuncDecl)
-					c := evalCtx{f: f, fn: fn}
-					ast.Inspect(d, func(n ast.Node) bool {
-						call, ok := n.(*ast.CallExpr)
-						if !ok {
-							return true
-						}
-						m, _ := a.matchKinds(c, call, func(k modelKind) bool {
-							return k == mStructEnv || k == mViperUnmarshal || k == mKoanfUnmarshal
-						})
-						if m != nil {
-							a.bindStruct(c, call, m)
-						}
-						return true
-					})
-				}
-			}
-		}
-	})
 	return a.shared.binds
 }
 

@@ -132,28 +132,68 @@ func lastElem(ip string) string {
 // type, a variable otherwise, all of the invalid type, so the checker
 // reports nothing about them and carries on.
 func (a *analyzer) fakePackages() map[string]*types.Package {
-	names := map[string]map[string]bool{} // path → name → used as a type
+	// Only what the declaration-only check sees: declarations, and struct
+	// types inside bodies (localStruct checks those).
+	var files []*file
 	for _, p := range a.all {
-		for _, f := range p.files {
+		files = append(files, p.files...)
+	}
+	parts := make([]map[string]map[string]bool, len(files))
+	forEach(len(files), func() func(int) {
+		return func(i int) {
+			f := files[i]
+			m := map[string]map[string]bool{}
 			typeSel := map[*ast.SelectorExpr]bool{}
-			markTypes(f.ast, typeSel)
-			ast.Inspect(f.ast, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
+			visit := func(n ast.Node) {
+				markTypes(n, typeSel)
+				ast.Inspect(n, func(n ast.Node) bool {
+					sel, ok := n.(*ast.SelectorExpr)
+					if !ok {
+						return true
+					}
+					ip := f.pkgOf(sel.X)
+					if ip == "" || ip == "C" || a.localPkg(ip) != nil {
+						return true
+					}
+					if m[ip] == nil {
+						m[ip] = map[string]bool{}
+					}
+					m[ip][sel.Sel.Name] = m[ip][sel.Sel.Name] || typeSel[sel]
+					return true
+				})
+			}
+			for _, d := range f.ast.Decls {
+				fd, ok := d.(*ast.FuncDecl)
 				if !ok {
-					return true
+					visit(d)
+					continue
 				}
-				ip := f.pkgOf(sel.X)
-				if ip == "" || a.localPkg(ip) != nil || ip == "C" {
-					return true
+				if fd.Recv != nil {
+					visit(fd.Recv)
 				}
-				m := names[ip]
-				if m == nil {
-					m = map[string]bool{}
-					names[ip] = m
+				visit(fd.Type)
+				if fd.Body != nil {
+					ast.Inspect(fd.Body, func(n ast.Node) bool {
+						if st, ok := n.(*ast.StructType); ok {
+							visit(st)
+							return false
+						}
+						return true
+					})
 				}
-				m[sel.Sel.Name] = m[sel.Sel.Name] || typeSel[sel]
-				return true
-			})
+			}
+			parts[i] = m
+		}
+	})
+	names := map[string]map[string]bool{} // path → name → used as a type
+	for _, m := range parts {
+		for ip, ns := range m {
+			if names[ip] == nil {
+				names[ip] = map[string]bool{}
+			}
+			for n, isType := range ns {
+				names[ip][n] = names[ip][n] || isType
+			}
 		}
 	}
 	paths := make([]string, 0, len(names))
@@ -181,7 +221,7 @@ func (a *analyzer) fakePackages() map[string]*types.Package {
 // markTypes records the selector expressions of a file that stand in a
 // type position (field, parameter and variable types, composite literal
 // types, conversions to named types are left as values).
-func markTypes(f *ast.File, out map[*ast.SelectorExpr]bool) {
+func markTypes(f ast.Node, out map[*ast.SelectorExpr]bool) {
 	var typ func(e ast.Expr)
 	typ = func(e ast.Expr) {
 		switch e := e.(type) {
