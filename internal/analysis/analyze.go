@@ -69,7 +69,8 @@ type shared struct {
 	flags      map[string][]flagDef // flag definitions by flag name (libs.go)
 	libCalls   []libCall            // viper and koanf calls (config.go)
 
-	binds    map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
+	binds     map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
+	boundPkgs map[string]bool            // packages declaring such fields
 
 	configMu    sync.Mutex
 	configFiles map[string]map[string]configEntry // parsed config files by module-relative path
@@ -81,7 +82,7 @@ type shared struct {
 	declsOnce sync.Once
 	decls     map[*types.Func]funcRef
 
-	fieldsOnce   sync.Once
+	structPkgs   map[*pkg]bool // packages whose structs fieldStruct has
 	structMu     sync.Mutex
 	fieldStruct  map[*types.Var]*types.Struct
 	localStructs sync.Map // *ast.StructType → types.Type
@@ -114,7 +115,7 @@ func Analyze(dir string) (*Facts, error) {
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},
-		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, configFiles: map[string]map[string]configEntry{}},
+		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, structPkgs: map[*pkg]bool{}, configFiles: map[string]map[string]configEntry{}},
 		visiting:      map[types.Object]bool{},
 		reachCache:    map[reachKey]reachState{},
 		reached:       map[ast.Node]bool{},

@@ -16,7 +16,7 @@ const (
 
 // genLarge writes a module of benchPkgs packages × benchFiles files (1,000
 // Go files) and one main importing all of them.
-func genLarge(b *testing.B) string {
+func genLarge(b testing.TB) string {
 	b.Helper()
 	dir := b.TempDir()
 	files := map[string]string{"go.mod": "module example.com/large\n\ngo 1.22\n"}

@@ -379,7 +379,7 @@ func (a *analyzer) evalIdent(c evalCtx, id *ast.Ident, depth int) sval {
 			return unknownAt(c.f, id)
 		}
 	}
-	switch o := scopeObj(c.f, id.Name).(type) {
+	switch o := a.scopeObj(c.f, id.Name).(type) {
 	case *types.Const:
 		if v, ok := constVal(o); ok {
 			return v
@@ -628,22 +628,22 @@ func isIntType(t types.Type) bool {
 
 // funcDeclOf finds the declaration of a module function or method.
 func (a *analyzer) funcDeclOf(fn *types.Func) (funcRef, bool) {
-	a.shared.declsOnce.Do(func() {
-		a.shared.decls = map[*types.Func]funcRef{}
-		for _, p := range a.all {
-			for _, f := range p.files {
-				for _, d := range f.ast.Decls {
-					if fd, ok := d.(*ast.FuncDecl); ok {
-						if o, ok := p.info.Defs[fd.Name].(*types.Func); ok {
-							a.shared.decls[o] = funcRef{f, fd}
-						}
-					}
-				}
+	if fn.Pkg() == nil {
+		return funcRef{}, false
+	}
+	p := a.localPkg(fn.Pkg().Path())
+	if p == nil {
+		return funcRef{}, false
+	}
+	defs := a.infoOf(p).Defs
+	for _, f := range p.files {
+		for _, d := range f.ast.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == fn.Name() && defs[fd.Name] == fn {
+				return funcRef{f, fd}, true
 			}
 		}
-	})
-	r, ok := a.shared.decls[fn]
-	return r, ok
+	}
+	return funcRef{}, false
 }
 
 // evalFuncCall evaluates a call of a module function through its return

@@ -127,7 +127,7 @@ func (a *analyzer) writes(c evalCtx, lhs ast.Expr, obj *types.Var) bool {
 		}
 		return a.fieldOf(c, l) == obj
 	case *ast.Ident:
-		if obj.IsField() || c.fn == nil || obj.Pkg() != c.f.pkg.types {
+		if obj.IsField() || c.fn == nil || obj.Pkg() != a.typesOf(c.f.pkg) {
 			return false
 		}
 		fi := a.funcIndex(c.f, c.fn)
@@ -139,7 +139,7 @@ func (a *analyzer) writes(c evalCtx, lhs ast.Expr, obj *types.Var) bool {
 				return false
 			}
 		}
-		return scopeObj(c.f, l.Name) == obj
+		return a.scopeObj(c.f, l.Name) == obj
 	}
 	return false
 }

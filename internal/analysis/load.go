@@ -36,10 +36,11 @@ type pkg struct {
 	parseErr error
 	idxOnce  sync.Once
 	idx      *pkgIndex
-	// Type information (typecheck.go): nil until typeCheckAll.
-	info  *types.Info
-	types *types.Package
-	topo  int // position in dependency order
+	// Type information (typecheck.go), on demand: use typesOf and infoOf.
+	typeOnce sync.Once
+	info     *types.Info
+	types    *types.Package
+	topo     int // position in dependency order
 }
 
 // file is one parsed Go file with what is needed to resolve names in it.

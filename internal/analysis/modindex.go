@@ -66,6 +66,12 @@ func (a *analyzer) indexModule() {
 	for _, lc := range consumers {
 		a.bindStruct(evalCtx{f: lc.f, fn: lc.fn}, lc.call, lc.row)
 	}
+	sh.boundPkgs = map[string]bool{}
+	for v := range sh.binds {
+		if v.Pkg() != nil {
+			sh.boundPkgs[v.Pkg().Path()] = true
+		}
+	}
 }
 
 func mergeInto[T any](dst, src map[string][]T) {

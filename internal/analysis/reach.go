@@ -49,7 +49,7 @@ func (a *analyzer) callers(f *file, fd *ast.FuncDecl) []ref {
 		}
 		return out
 	}
-	obj, _ := f.pkg.info.Defs[fd.Name].(*types.Func)
+	obj, _ := a.infoOf(f.pkg).Defs[fd.Name].(*types.Func)
 	var out []ref
 	for _, r := range a.refs("method." + fd.Name.Name) {
 		if a.methodMayBe(r, obj) {

@@ -595,8 +595,19 @@ func fails(f *file, body *ast.BlockStmt) bool {
 // rules that call applies instead.
 func (a *analyzer) boundField(f *file, fld *ast.Field) bool {
 	binds := a.bindings()
+	if len(binds) == 0 {
+		return false
+	}
 	for _, n := range fld.Names {
-		obj, _ := f.pkg.info.Defs[n].(*types.Var)
+		if o, ok := a.shared.fieldIdents.Load(n); ok && len(binds[o.(*types.Var)]) > 0 {
+			return true
+		}
+	}
+	if !a.shared.boundPkgs[f.pkg.path] {
+		return false
+	}
+	for _, n := range fld.Names {
+		obj, _ := a.infoOf(f.pkg).Defs[n].(*types.Var)
 		if obj == nil {
 			if o, ok := a.shared.fieldIdents.Load(n); ok {
 				obj = o.(*types.Var)

@@ -97,25 +97,31 @@ func (a *analyzer) fieldTag(obj *types.Var) (envTag, bool) {
 	return envTag{}, false
 }
 
-// structOf finds the struct type declaring a field.
+// structOf finds the struct type declaring a field: among the types and
+// variables of its package, or the struct types written in bodies
+// (localStruct records those).
 func (a *analyzer) structOf(obj *types.Var) (*types.Struct, bool) {
-	a.shared.fieldsOnce.Do(func() {
-		for _, p := range a.all {
-			if p.info == nil {
-				continue
-			}
-			for _, o := range p.info.Defs {
-				switch o := o.(type) {
-				case *types.TypeName:
-					a.recordStruct(o.Type().Underlying(), 0)
-				case *types.Var:
-					if !o.IsField() {
+	if obj.Pkg() != nil {
+		if p := a.localPkg(obj.Pkg().Path()); p != nil {
+			defs := a.infoOf(p).Defs
+			a.shared.structMu.Lock()
+			done := a.shared.structPkgs[p]
+			a.shared.structPkgs[p] = true
+			a.shared.structMu.Unlock()
+			if !done {
+				for _, o := range defs {
+					switch o := o.(type) {
+					case *types.TypeName:
 						a.recordStruct(o.Type().Underlying(), 0)
+					case *types.Var:
+						if !o.IsField() {
+							a.recordStruct(o.Type().Underlying(), 0)
+						}
 					}
 				}
 			}
 		}
-	})
+	}
 	a.shared.structMu.Lock()
 	defer a.shared.structMu.Unlock()
 	st, ok := a.shared.fieldStruct[obj]
