@@ -426,6 +426,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	}
 	best := healthHit{rank: 2 * len(healthPaths)}
 	var required []requiredEnv
+	var listenEnv []EnvVar
 	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
@@ -434,16 +435,30 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			sites = append(sites, a.expandWrapper(s)...)
 		}
 		for _, s := range sites {
-			st := a.reach(m, s.f, s.decl, s.at.Pos())
+			var st reachState
+			if s.via != nil {
+				st = a.reach(m, s.via.f, s.via.fn, s.via.call.Pos())
+				if inner := a.reach(m, s.f, s.decl, s.at.Pos()); inner.ok {
+					st.cond = st.cond || inner.cond
+				}
+			} else {
+				st = a.reach(m, s.f, s.decl, s.at.Pos())
+			}
 			if !st.ok {
 				continue
 			}
 			a.reached[s.at] = true
-			if s.orig != nil {
-				a.reached[s.orig] = true
-			}
 			l, v, ws := a.evalListener(s, st)
 			learn(v)
+			for _, p := range v.parts { // the env vars the address comes from are settings of the program
+				if p.env != "" && validEnvName(p.env) {
+					src := l.Source
+					if p.src != "" {
+						src = p.src
+					}
+					listenEnv = append(listenEnv, EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Source: src})
+				}
+			}
 			mn.Listeners = append(mn.Listeners, l)
 			*warns = append(*warns, ws...)
 			mn.DefaultMux = mn.DefaultMux || l.DefaultMux
@@ -528,6 +543,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				secretEnv[p.env] = true
 			}
 		}
+	}
+	for _, ev := range listenEnv {
+		addEnv(ev)
 	}
 	// Defaults learned from fallback code (`if p == "" { p = "8080" }`),
 	// the first in file order.

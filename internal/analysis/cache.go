@@ -26,7 +26,8 @@ import (
 // can never change a result: a stale, corrupt or unreadable entry is
 // ignored and analysis runs as if there were none. Entries live in
 // os.UserCacheDir()/dockgen/analysis, one per analyzed directory, keyed by
-// that directory, dockgen's analysis version and the Go release. Only
+// that directory, dockgen's analysis version, the Go release and the
+// dockgen executable. Only
 // analyses without errors are kept (a broken main is rare and not worth
 // an exact copy of its error).
 
@@ -260,8 +261,23 @@ func decodeInputs(s string) *inputs {
 }
 
 func cacheKey(root, dir string) string {
-	return hashBytes([]byte(analysisVersion + "\x00" + runtime.Version() + "\x00" + root + "\x00" + dir))
+	return hashBytes([]byte(analysisVersion + "\x00" + runtime.Version() + "\x00" + exePrint() + "\x00" + root + "\x00" + dir))
 }
+
+// exePrint identifies the running dockgen build (its path, size and
+// modification time), so a rebuilt or upgraded dockgen never reads an
+// entry an older one wrote, whatever analysisVersion says.
+var exePrint = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "no-executable"
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "no-executable"
+	}
+	return fmt.Sprintf("%s:%d:%d", exe, fi.Size(), fi.ModTime().UnixNano())
+})
 
 // cachedFacts returns the facts of a valid entry, or nil.
 func cachedFacts(root, dir string) *Facts {

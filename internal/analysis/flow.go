@@ -19,6 +19,7 @@ const (
 	sAssign    storeKind = iota // x.F = rhs, or G = rhs
 	sComposite                  // T{F: rhs}
 	sBind                       // a library call that binds &x.F (flag.StringVar, ...)
+	sPtr                        // a module function given &x.F, which sets *p (parseInt(&c.Port, "PORT"))
 )
 
 // store is one write found in the code.
@@ -31,8 +32,9 @@ type store struct {
 	rhs  ast.Expr
 	// tuple is i+1 for `a, b = f()`, else 0.
 	tuple int
-	call  *ast.CallExpr // sBind
+	call  *ast.CallExpr // sBind, sPtr
 	row   *model        // sBind
+	arg   int           // sPtr: which argument is the pointer
 	cond  bool
 }
 
@@ -153,6 +155,8 @@ func (a *analyzer) storeValue(s store, depth int) sval {
 			return a.urfaveFlagValue(c, s.lit, depth)
 		}
 		return a.bindValue(c, s.call, s.row, depth)
+	case sPtr:
+		return a.ptrValue(c, s.call, s.arg, depth)
 	case sAssign:
 		if s.tuple > 1 {
 			return unknownAt(s.f, s.rhs)
@@ -268,4 +272,53 @@ func (a *analyzer) mergeStores(base []sval, stores []store, num bool, depth int)
 		return sval{parts: []part{{lit: "0"}}, num: true}
 	}
 	return sval{}
+}
+
+// ptrValue is what a module function given a pointer in argument i stores
+// through it: the last `*p = v` of its body, with the parameters bound to
+// the call's arguments (parseInt(&c.Server.Port, "GOTIFY_SERVER_PORT")).
+func (a *analyzer) ptrValue(c evalCtx, call *ast.CallExpr, i, depth int) sval {
+	r, ok := a.calleeOf(c, call)
+	if !ok || r.decl.Body == nil {
+		return unknownAt(c.f, call)
+	}
+	name := paramName(r.decl, i)
+	if name == "" {
+		return unknownAt(c.f, call)
+	}
+	var rhs ast.Expr
+	ast.Inspect(r.decl.Body, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || as.Tok != token.ASSIGN || len(as.Lhs) != len(as.Rhs) {
+			return true
+		}
+		for j, l := range as.Lhs {
+			if st, ok := l.(*ast.StarExpr); ok && isIdent(st.X, name) {
+				rhs = as.Rhs[j]
+			}
+		}
+		return true
+	})
+	if rhs == nil {
+		return unknownAt(c.f, call)
+	}
+	return a.eval(evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}, rhs, depth)
+}
+
+// paramName is the name of parameter i, or "".
+func paramName(fd *ast.FuncDecl, i int) string {
+	n := 0
+	for _, fld := range fd.Type.Params.List {
+		if len(fld.Names) == 0 {
+			n++
+			continue
+		}
+		for _, id := range fld.Names {
+			if n == i {
+				return id.Name
+			}
+			n++
+		}
+	}
+	return ""
 }

@@ -36,7 +36,7 @@ type listenSite struct {
 	tls        bool
 	handler    ast.Expr
 	kindHint   string
-	orig       ast.Node // for a call of a wrapper: the listen call inside it
+	via        *callSite // a call of the function around the listen call: evaluate with its arguments
 }
 
 // siteRef is a place in the code that makes a main long-running.
@@ -55,6 +55,11 @@ func (a *analyzer) addListener(ff *fileFacts, c evalCtx, addr ast.Expr, at ast.N
 // evalListener works out one listener for the main being analyzed.
 func (a *analyzer) evalListener(s listenSite, st reachState) (Listener, sval, []Warning) {
 	c := evalCtx{f: s.f, fn: s.fn, decl: s.decl}
+	at := s.at
+	if s.via != nil {
+		c.args, c.argCtx = s.via.call.Args, &evalCtx{f: s.via.f, fn: s.via.fn}
+		at = s.via.call
+	}
 	var v sval
 	expr := ""
 	switch {
@@ -67,7 +72,7 @@ func (a *analyzer) evalListener(s listenSite, st reachState) (Listener, sval, []
 	default: // gin's r.Run(): $PORT, else :8080
 		v = litVal(":").concat(envWithDefault(s.noEnv, s.noDef, false))
 	}
-	l := Listener{Source: a.pos(s.at.Pos()), DefaultMux: s.defaultMux, Conditional: st.cond, Subcommand: st.sub, bg: st.bg}
+	l := Listener{Source: a.pos(at.Pos()), DefaultMux: s.defaultMux, Conditional: st.cond, Subcommand: st.sub, bg: st.bg}
 	complete := describeAddr(v, &l)
 	l.Kind = a.listenerKind(s, v, l)
 	var warns []Warning
@@ -335,10 +340,8 @@ func (a *analyzer) scanMethodCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, 
 	switch sel.Sel.Name {
 	case "Listen":
 		// net.ListenConfig.Listen(ctx, "tcp", addr)
-		if len(call.Args) == 3 {
-			if s, ok := a.valueNoParams(c, call.Args[1]).known(); ok && tcpNetwork(litVal(s)) {
-				a.addListener(ff, c, call.Args[2], call, false)
-			}
+		if len(call.Args) == 3 && tcpNetwork(a.valueNoParams(c, call.Args[1])) {
+			a.addListener(ff, c, call.Args[2], call, false)
 		}
 	case "Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS":
 		if c.f.imports("net/http") || c.f.imports(grpcPath) || c.f.imports("net") {
@@ -429,17 +432,13 @@ func typePkg(f *file, t ast.Expr) string {
 	return ""
 }
 
-// expandWrapper turns a listen call inside a local wrapper
-// (func listen(addr string) { http.ListenAndServe(addr, nil) }) called
-// with different addresses into one listener per call, at the call.
+// expandWrapper turns a listen call inside a function whose address
+// depends on its parameters (func listen(addr string) {...}, gotify's
+// startListening(name, host, port)) into one listener per call of that
+// function when the calls give different addresses, each worked out with
+// the call's arguments and reported at the call.
 func (a *analyzer) expandWrapper(s listenSite) []listenSite {
-	id, ok := s.addr.(*ast.Ident)
-	if !ok || s.fn == nil {
-		return []listenSite{s}
-	}
-	fi := a.funcIndex(s.f, s.fn)
-	i, isParam := fi.params[id.Name]
-	if !isParam || len(fi.assigns[id.Name]) > 0 {
+	if s.fn == nil || s.addr == nil || s.fn.Type.Params.NumFields() == 0 {
 		return []listenSite{s}
 	}
 	key := s.f.pkg.path + "." + s.fn.Name.Name
@@ -448,19 +447,28 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 	}
 	var calls []callSite
 	for _, cs := range a.callSites(key) {
-		if a.inScope(cs.f) && cs.fn != nil && i < len(cs.call.Args) {
+		if a.inScope(cs.f) && cs.fn != nil {
 			calls = append(calls, cs)
 		}
 	}
-	if len(calls) < 2 {
+	if len(calls) < 2 || len(calls) > 8 {
 		return []listenSite{s}
 	}
+	c := evalCtx{f: s.f, fn: s.fn, decl: s.decl}
+	if _, ok := a.valueNoParams(c, s.addr).render(); ok {
+		return []listenSite{s} // the parameters do not matter
+	}
 	first, same := "", true
-	for n, cs := range calls {
-		v, _ := a.valueNoParams(evalCtx{f: cs.f, fn: cs.fn}, cs.call.Args[i]).render()
+	for n := range calls {
+		cs := calls[n]
+		var v sval
+		a.top(func() { v = a.eval(evalCtx{f: s.f, fn: s.fn, args: cs.call.Args, argCtx: &evalCtx{f: cs.f, fn: cs.fn}}, s.addr, 0) })
+		var l Listener
+		describeAddr(v, &l)
+		r := fmt.Sprint(l.Addr, l.Port, l.PortEnv, l.Flag)
 		if n == 0 {
-			first = v
-		} else if v != first {
+			first = r
+		} else if r != first {
 			same = false
 		}
 	}
@@ -469,17 +477,18 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 	}
 	hi := -1
 	if h, ok := s.handler.(*ast.Ident); ok {
-		if j, ok := fi.params[h.Name]; ok {
+		if j, ok := a.funcIndex(s.f, s.fn).params[h.Name]; ok {
 			hi = j
 		}
 	}
 	out := make([]listenSite, 0, len(calls))
-	for _, cs := range calls {
+	for n := range calls {
 		w := s
-		w.f, w.fn, w.decl, w.at, w.addr, w.orig = cs.f, cs.fn, cs.fn, cs.call, cs.call.Args[i], s.at
-		if hi >= 0 && hi < len(cs.call.Args) {
-			w.handler = cs.call.Args[hi]
-			w.defaultMux = isNil(cs.call.Args[hi])
+		w.via = &calls[n]
+		w.kindHint += " " + types.ExprString(calls[n].call)
+		if hi >= 0 && hi < len(calls[n].call.Args) {
+			w.handler = calls[n].call.Args[hi]
+			w.defaultMux = isNil(calls[n].call.Args[hi])
 		}
 		out = append(out, w)
 	}

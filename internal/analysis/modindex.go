@@ -169,6 +169,21 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 				if m, _ := a.matchKinds(c, n, isConsumerKind); m != nil {
 					fi.consumers = append(fi.consumers, libCall{f: f, fn: fn, call: n, row: m})
 				}
+				// &x.F handed to a module function that sets it
+				if _, isMod := a.calleeOf(c, n); isMod {
+					for i, arg := range n.Args {
+						u, ok := arg.(*ast.UnaryExpr)
+						if !ok || u.Op != token.AND {
+							continue
+						}
+						switch t := u.X.(type) {
+						case *ast.SelectorExpr:
+							addStore(t.Sel.Name, store{f: f, fn: fn, kind: sPtr, lhs: t, call: n, arg: i, cond: cond})
+						case *ast.Ident:
+							addStore(t.Name, store{f: f, fn: fn, kind: sPtr, lhs: t, call: n, arg: i, cond: cond})
+						}
+					}
+				}
 				if row, target := a.bindCall(c, n); row != nil {
 					switch t := target.(type) {
 					case *ast.SelectorExpr:

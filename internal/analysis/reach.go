@@ -271,11 +271,13 @@ func (a *analyzer) siteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool
 			// A subcommand's case or if body is how the CLI dispatches,
 			// not a condition within the command.
 			if s := a.subOf(c, stack, n); s != "" {
-				sub = s
+				if s != defaultCommand {
+					sub = s
+				}
 				if _, isCase := parent.(*ast.CaseClause); isCase && caseCond {
 					conds--
 				}
-			} else if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) {
+			} else if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) && !a.runsByDefault(c, parent, n) {
 				conds++
 			}
 			_, caseCond = n.(*ast.CaseClause)
@@ -309,6 +311,9 @@ func inGoStmt(decl ast.Decl, pos token.Pos) bool {
 	})
 	return found
 }
+
+// defaultCommand marks a case that runs when no command is given.
+const defaultCommand = "\x00default"
 
 // subOf returns the subcommand that entering child from the nodes on
 // stack means, or "".
@@ -356,11 +361,16 @@ func (a *analyzer) subOf(c evalCtx, stack []ast.Node, child ast.Node) string {
 		if !isBody {
 			return ""
 		}
+		name := ""
 		for _, e := range p.List {
-			if s := a.commandName(c, sw.Tag, e); s != "" {
-				return s
+			if s := a.commandName(c, sw.Tag, e); s != "" && name == "" {
+				name = s
+			}
+			if isEmptyString(e) && a.isArgExpr(c, sw.Tag, 0) {
+				return defaultCommand // case "serve", "": what runs with no argument
 			}
 		}
+		return name
 	case *ast.IfStmt:
 		if child != p.Body {
 			return ""
@@ -428,8 +438,8 @@ func (a *analyzer) isArgExpr(c evalCtx, e ast.Expr, depth int) bool {
 	}
 	text := types.ExprString(e)
 	switch {
-	case strings.HasPrefix(text, "os.Args[1]"), strings.HasPrefix(text, "flag.Arg(0)"),
-		strings.HasPrefix(text, "flag.Args()[0]"), strings.HasPrefix(text, "os.Args[1:][0]"):
+	case strings.HasPrefix(text, "os.Args[1]"), strings.HasSuffix(text, ".Arg(0)"),
+		strings.HasSuffix(text, ".Args()[0]"), strings.HasPrefix(text, "os.Args[1:][0]"):
 		return true
 	}
 	switch x := e.(type) {
