@@ -65,9 +65,9 @@ type shared struct {
 	calls     map[string][]callSite
 	envFields map[string][]envTag
 
-	stores     map[string][]store   // writes by field or variable name (flow.go)
-	flags      map[string][]flagDef // flag definitions by flag name (libs.go)
-	libCalls   []libCall            // viper and koanf calls (config.go)
+	stores   map[string][]store   // writes by field or variable name (flow.go)
+	flags    map[string][]flagDef // flag definitions by flag name (libs.go)
+	libCalls []libCall            // viper and koanf calls (config.go)
 
 	binds     map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
 	boundPkgs map[string]bool            // packages declaring such fields

@@ -462,7 +462,9 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 	for n := range calls {
 		cs := calls[n]
 		var v sval
-		a.top(func() { v = a.eval(evalCtx{f: s.f, fn: s.fn, args: cs.call.Args, argCtx: &evalCtx{f: cs.f, fn: cs.fn}}, s.addr, 0) })
+		a.top(func() {
+			v = a.eval(evalCtx{f: s.f, fn: s.fn, args: cs.call.Args, argCtx: &evalCtx{f: cs.f, fn: cs.fn}}, s.addr, 0)
+		})
 		var l Listener
 		describeAddr(v, &l)
 		r := fmt.Sprint(l.Addr, l.Port, l.PortEnv, l.Flag)
