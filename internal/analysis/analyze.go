@@ -36,6 +36,9 @@ type analyzer struct {
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
 	inEval  bool                         // an evaluation is running: nested ones share its budget
+	// condMode evaluates for a condition: a field only written under
+	// conditions has its zero value by default (cond.go).
+	condMode bool
 	// visiting are the fields and variables being evaluated, to cut cycles
 	// (cfg.Port bound to a flag whose default is cfg.Port).
 	visiting map[types.Object]bool

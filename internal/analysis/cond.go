@@ -88,7 +88,10 @@ func (a *analyzer) evalCond(c evalCtx, e ast.Expr, depth int) (val, known bool) 
 // condString is a value as a condition compares it: a setting with no
 // default is empty (an unset env var, an empty flag).
 func (a *analyzer) condString(c evalCtx, e ast.Expr) (string, bool) {
+	saved := a.condMode
+	a.condMode = true
 	v := a.eval(c, e, 0)
+	a.condMode = saved
 	var b strings.Builder
 	for _, p := range v.parts {
 		switch {

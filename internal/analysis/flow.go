@@ -112,9 +112,43 @@ func (a *analyzer) storesOf(obj *types.Var) []store {
 			}
 			continue
 		}
+		if !s.cond && s.fn != nil && a.optionStore(s) {
+			s.cond = true
+		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// optionStore reports whether a store sits in a closure that a function
+// returns to be applied later (a functional option:
+// func EnableProfiler() Option { return func(s *Server) { s.profiler = true } })
+// and every call of that function is conditional: then the store happens
+// only when the caller chooses it.
+func (a *analyzer) optionStore(s store) bool {
+	inLit := false
+	for _, lit := range a.funcIndex(s.f, s.fn).lits {
+		if lit.Pos() <= s.pos() && s.pos() < lit.End() {
+			inLit = true
+		}
+	}
+	if !inLit || s.fn.Type.Results == nil {
+		return false
+	}
+	key := s.f.pkg.path + "." + s.fn.Name.Name
+	if s.fn.Recv != nil {
+		return false
+	}
+	calls := a.callSites(key)
+	for _, cs := range calls {
+		if !a.inScope(cs.f) || cs.fn == nil {
+			continue
+		}
+		if cond, _ := a.siteContext(cs.f, cs.fn, cs.call.Pos()); !cond {
+			return false
+		}
+	}
+	return true
 }
 
 // writes reports whether lhs (x.F, G, pkg.G) is obj.
@@ -252,6 +286,12 @@ func (a *analyzer) mergeStores(base []sval, stores []store, num bool, depth int)
 		}
 		v.num = v.num || num
 		return v
+	case a.condMode && allCond(stores) && len(base) == 0:
+		// in a condition, by default: nothing has been written
+		if num {
+			return sval{parts: []part{{lit: "0"}}, num: true}
+		}
+		return sval{}
 	case len(lits) > 0:
 		for _, s := range lits[1:] {
 			if s != lits[0] {
@@ -321,4 +361,13 @@ func paramName(fd *ast.FuncDecl, i int) string {
 		}
 	}
 	return ""
+}
+
+func allCond(stores []store) bool {
+	for _, s := range stores {
+		if !s.cond {
+			return false
+		}
+	}
+	return true
 }

@@ -13,6 +13,7 @@ var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/re
 var routeMethods = map[string]bool{
 	"Handle": true, "HandleFunc": true, "Get": true, "GET": true, "Head": true, "HEAD": true,
 	"Any": true, "Route": true, "Path": true, "All": true, "Add": true, "Method": true, "MethodFunc": true,
+	"Match": true, // gin: g.Match([]string{"GET", "HEAD"}, "/health", h)
 }
 
 func isHTTPMethod(s string) bool {
@@ -29,7 +30,7 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 		return
 	}
 	p, ok := a.valueNoParams(c, call.Args[0]).known()
-	if ok && isHTTPMethod(p) && len(call.Args) > 1 { // Handle("GET", "/healthz", h)
+	if _, isList := call.Args[0].(*ast.CompositeLit); (isList || ok && isHTTPMethod(p)) && len(call.Args) > 1 { // Handle("GET", "/healthz", h), Match([]string{...}, "/health", h)
 		p, ok = a.valueNoParams(c, call.Args[1]).known()
 	}
 	if !ok {

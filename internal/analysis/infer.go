@@ -221,6 +221,18 @@ func (a *analyzer) identType(c evalCtx, id *ast.Ident, depth int) types.Type {
 		if t := paramType(c.fn, id.Name); t != nil {
 			return a.typeExpr(c.f, t)
 		}
+		// a parameter of a closure around the name (func(srvr *Server) {...})
+		for _, lit := range fi.lits {
+			if lit.Pos() <= id.Pos() && id.Pos() < lit.End() {
+				for _, fld := range lit.Type.Params.List {
+					for _, n := range fld.Names {
+						if n.Name == id.Name {
+							return a.typeExpr(c.f, fld.Type)
+						}
+					}
+				}
+			}
+		}
 	}
 	return objType(a.scopeObj(c.f, id.Name))
 }

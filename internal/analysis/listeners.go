@@ -138,7 +138,7 @@ func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 		return "redirect"
 	case s.tls || strings.Contains(h, "tls") || strings.Contains(h, "https"):
 		return "tls"
-	case strings.Contains(h, "pprof") || strings.Contains(h, "debug") || strings.Contains(h, "profil"):
+	case strings.Contains(h, "pprof") || strings.Contains(h, "debug") || strings.Contains(h, "profil") || l.Port == 6060:
 		return "pprof"
 	case strings.Contains(h, "metric") || strings.Contains(h, "prom") || strings.Contains(handler, "promhttp"):
 		return "metrics"

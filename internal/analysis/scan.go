@@ -423,6 +423,7 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 			}
 		}
 		if addr != nil {
+			tls = tls || a.servedTLS(c, cl)
 			ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: addr, addr: addr.Value,
 				defaultMux: !handler, tls: tls, handler: handlerExpr})
 		} else if !handler {
@@ -618,4 +619,40 @@ func (a *analyzer) boundField(f *file, fld *ast.Field) bool {
 		}
 	}
 	return false
+}
+
+// servedTLS reports whether the http.Server literal is started with
+// ListenAndServeTLS or ServeTLS in its function.
+func (a *analyzer) servedTLS(c evalCtx, cl *ast.CompositeLit) bool {
+	if c.fn == nil || c.fn.Body == nil {
+		return false
+	}
+	name := ""
+	for n, list := range a.funcIndex(c.f, c.fn).assigns {
+		for _, as := range list {
+			rhs := as.rhs
+			if u, ok := rhs.(*ast.UnaryExpr); ok {
+				rhs = u.X
+			}
+			if rhs == ast.Expr(cl) {
+				name = n
+			}
+		}
+	}
+	if name == "" {
+		return false
+	}
+	found := false
+	ast.Inspect(c.fn.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && isIdent(sel.X, name) &&
+			(sel.Sel.Name == "ListenAndServeTLS" || sel.Sel.Name == "ServeTLS") {
+			found = true
+		}
+		return true
+	})
+	return found
 }
