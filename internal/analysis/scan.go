@@ -622,25 +622,36 @@ func (a *analyzer) boundField(f *file, fld *ast.Field) bool {
 }
 
 // servedTLS reports whether the http.Server literal is started with
-// ListenAndServeTLS or ServeTLS in its function.
+// ListenAndServeTLS or ServeTLS in its function (in the same closure).
 func (a *analyzer) servedTLS(c evalCtx, cl *ast.CompositeLit) bool {
 	if c.fn == nil || c.fn.Body == nil {
 		return false
 	}
+	fi := a.funcIndex(c.f, c.fn)
 	name := ""
-	for n, list := range a.funcIndex(c.f, c.fn).assigns {
+	var lit *ast.FuncLit
+	for n, list := range fi.assigns {
 		for _, as := range list {
 			rhs := as.rhs
 			if u, ok := rhs.(*ast.UnaryExpr); ok {
 				rhs = u.X
 			}
 			if rhs == ast.Expr(cl) {
-				name = n
+				name, lit = n, as.lit
 			}
 		}
 	}
 	if name == "" {
 		return false
+	}
+	innermost := func(pos token.Pos) *ast.FuncLit {
+		var in *ast.FuncLit
+		for _, l := range fi.lits {
+			if l.Pos() <= pos && pos < l.End() && (in == nil || l.Pos() > in.Pos()) {
+				in = l
+			}
+		}
+		return in
 	}
 	found := false
 	ast.Inspect(c.fn.Body, func(n ast.Node) bool {
@@ -648,8 +659,8 @@ func (a *analyzer) servedTLS(c evalCtx, cl *ast.CompositeLit) bool {
 		if !ok || found {
 			return !found
 		}
-		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && isIdent(sel.X, name) &&
-			(sel.Sel.Name == "ListenAndServeTLS" || sel.Sel.Name == "ServeTLS") {
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && isIdent(sel.X, name) && call.Pos() > cl.Pos() &&
+			(sel.Sel.Name == "ListenAndServeTLS" || sel.Sel.Name == "ServeTLS") && innermost(call.Pos()) == lit {
 			found = true
 		}
 		return true
