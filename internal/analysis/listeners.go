@@ -150,13 +150,17 @@ func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 	return ""
 }
 
+// serveWords are the subcommands that usually start a service.
+var serveWords = map[string]bool{"serve": true, "server": true, "run": true, "start": true, "web": true,
+	"api": true, "daemon": true, "http": true, "agent": true, "listen": true}
+
 // rankListeners orders a main's listeners, the primary first: an
 // unconditional one over a conditional one, the service's own over TLS,
 // metrics, pprof, admin and redirect servers, a known port over an
-// unknown one, the one main blocks on over those started with go, HTTP
-// over gRPC, then source order.
+// unknown one, a serve-like subcommand's over another's, the one main
+// blocks on over those started with go, HTTP over gRPC, then source order.
 func rankListeners(ls []Listener) []Listener {
-	rank := func(l Listener) [6]int {
+	rank := func(l Listener) [7]int {
 		secondary, grpc := 0, 0
 		switch l.Kind {
 		case "":
@@ -165,7 +169,15 @@ func rankListeners(ls []Listener) []Listener {
 		default:
 			secondary = 1
 		}
-		return [6]int{btoi(l.Conditional), secondary, btoi(l.Port == 0 && l.PortEnv == "" && l.Flag == ""), btoi(l.bg), grpc, btoi(l.Loopback)}
+		unknown := 0
+		switch {
+		case l.Port != 0:
+		case l.PortEnv != "" || l.Flag != "":
+			unknown = 1 // settable, no usable default
+		default:
+			unknown = 2
+		}
+		return [7]int{btoi(l.Conditional), secondary, unknown, btoi(l.Subcommand != "" && !serveWords[l.Subcommand]), btoi(l.bg), grpc, btoi(l.Loopback)}
 	}
 	ls = sortListeners(ls)
 	sort.SliceStable(ls, func(i, j int) bool {
@@ -292,7 +304,7 @@ func addrSetting(v sval, name func(part) string) (string, bool) {
 			continue
 		}
 		prev := v.parts[max(i-1, 0)]
-		if i > 0 && prev.isLit() && strings.HasSuffix(prev.lit, ":") {
+		if i > 0 && (prev.isLit() && strings.HasSuffix(prev.lit, ":") || prev.cfg() && prev.hasDef && strings.HasSuffix(prev.def, ":")) {
 			setting = name(p)
 		}
 	}

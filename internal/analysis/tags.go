@@ -245,9 +245,13 @@ func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, str
 			case isIdent(kv.Key, "Target"):
 				target = kv.Value
 			case isIdent(kv.Key, "Lookuper"):
-				if pc, ok := a.callOf(c, kv.Value).(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 {
-					prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
-				}
+				// PrefixLookuper("APP_", ...), possibly inside MultiLookuper(...)
+				ast.Inspect(a.callOf(c, kv.Value), func(n ast.Node) bool {
+					if pc, ok := n.(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 && prefix == "" {
+						prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
+					}
+					return prefix == ""
+				})
 			}
 		}
 	}
