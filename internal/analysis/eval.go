@@ -103,6 +103,23 @@ func (v sval) render() (string, bool) {
 	return b.String(), true
 }
 
+// renderZero is render with settings that have no default taken as
+// empty, as a program sees them when nothing is set (a route prefix flag).
+func (v sval) renderZero() (string, bool) {
+	var b strings.Builder
+	for _, p := range v.parts {
+		switch {
+		case p.unknown:
+			return "", false
+		case p.cfg():
+			b.WriteString(p.def)
+		default:
+			b.WriteString(p.lit)
+		}
+	}
+	return b.String(), true
+}
+
 // bare returns the setting when the whole value is one with no default.
 func (v sval) bare() (part, bool) {
 	if len(v.parts) == 1 && v.parts[0].cfg() && !v.parts[0].hasDef {

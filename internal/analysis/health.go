@@ -29,9 +29,9 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 	if len(call.Args) == 0 {
 		return
 	}
-	p, ok := a.valueNoParams(c, call.Args[0]).render()                                                          // a route prefix flag counts with its default
+	p, ok := a.valueNoParams(c, call.Args[0]).renderZero()                                                      // a route prefix flag counts with its default
 	if _, isList := call.Args[0].(*ast.CompositeLit); (isList || ok && isHTTPMethod(p)) && len(call.Args) > 1 { // Handle("GET", "/healthz", h), Match([]string{...}, "/health", h)
-		p, ok = a.valueNoParams(c, call.Args[1]).render()
+		p, ok = a.valueNoParams(c, call.Args[1]).renderZero()
 	}
 	if !ok {
 		return

@@ -60,7 +60,7 @@ func (a *analyzer) evalModel(c evalCtx, call *ast.CallExpr, m *model, num bool, 
 		case "pathjoin": // routes: path.Join(*routePrefix, "/-/healthy")
 			var elems []string
 			for i := range call.Args {
-				s, ok := argAt(i).render()
+				s, ok := argAt(i).renderZero()
 				if !ok {
 					return unknownAt(c.f, call)
 				}
