@@ -202,15 +202,14 @@ func (a *analyzer) buildIsDir(name string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// cacheEntry is one analysis on disk. Inputs are lines of
-// "kind\tkey\tfingerprint", which decode much faster than a JSON object.
+// cacheEntry is the JSON part of an entry on disk.
 type cacheEntry struct {
-	Version string    `json:"version"`
-	Inputs  string    `json:"inputs"`
-	Facts   *Facts    `json:"facts"`
-	Notes   []Warning `json:"cache_notes"`
+	Facts *Facts    `json:"facts"`
+	Notes []Warning `json:"cache_notes"`
 }
 
+// encode writes the inputs as lines of "kind\tkey\tfingerprint", which
+// decode much faster than JSON.
 func (in *inputs) encode() string {
 	var b strings.Builder
 	for _, x := range []struct {
@@ -279,22 +278,32 @@ var exePrint = sync.OnceValue(func() string {
 	return fmt.Sprintf("%s:%d:%d", exe, fi.Size(), fi.ModTime().UnixNano())
 })
 
-// cachedFacts returns the facts of a valid entry, or nil.
+// cachedFacts returns the facts of a valid entry, or nil. An entry is a
+// header line, the inputs (their length first) and the facts as JSON; the
+// facts are decoded while the inputs are checked.
 func cachedFacts(root, dir string) *Facts {
 	cd := cacheDir()
 	if cd == "" {
 		return nil
 	}
-	data, err := readLimited(filepath.Join(cd, cacheKey(root, dir)+".json"), 64<<20)
+	data, err := readLimited(filepath.Join(cd, cacheKey(root, dir)+".entry"), 64<<20)
 	if err != nil {
 		return nil
 	}
-	var e cacheEntry
-	if json.Unmarshal(data, &e) != nil || e.Version != analysisVersion || e.Inputs == "" || e.Facts == nil {
+	header, rest, ok := strings.Cut(string(data), "\n")
+	var n int
+	if !ok || !strings.HasPrefix(header, analysisVersion+" ") {
 		return nil
 	}
-	in := decodeInputs(e.Inputs)
-	if in == nil || !in.valid(root) {
+	if _, err := fmt.Sscan(strings.TrimPrefix(header, analysisVersion+" "), &n); err != nil || n <= 0 || n > len(rest) {
+		return nil
+	}
+	var e cacheEntry
+	decoded := make(chan bool, 1)
+	go func() { decoded <- json.Unmarshal([]byte(rest[n:]), &e) == nil && e.Facts != nil }()
+	in := decodeInputs(rest[:n])
+	valid := in != nil && in.valid(root)
+	if !<-decoded || !valid {
 		return nil
 	}
 	cacheHits.Add(1)
@@ -322,10 +331,11 @@ func storeCache(root, dir string, in *inputs, f *Facts) {
 	if enc == "" {
 		return
 	}
-	data, err := json.Marshal(cacheEntry{Version: analysisVersion, Inputs: enc, Facts: f, Notes: f.CacheNotes})
+	js, err := json.Marshal(cacheEntry{Facts: f, Notes: f.CacheNotes})
 	if err != nil {
 		return
 	}
+	data := []byte(fmt.Sprintf("%s %d\n%s%s", analysisVersion, len(enc), enc, js))
 	if err := os.MkdirAll(cd, 0o755); err != nil {
 		return
 	}
@@ -338,7 +348,7 @@ func storeCache(root, dir string, in *inputs, f *Facts) {
 		os.Remove(tmp.Name())
 		return
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(cd, cacheKey(root, dir)+".json")); err != nil {
+	if err := os.Rename(tmp.Name(), filepath.Join(cd, cacheKey(root, dir)+".entry")); err != nil {
 		os.Remove(tmp.Name())
 	}
 }
@@ -422,7 +432,7 @@ func (a *analyzer) refingerprint(name, want string) string {
 		limit, _, _ := strings.Cut(want, ":")
 		var n int64
 		fmt.Sscan(limit, &n)
-		data, err := readFile(name, n)
+		data, err := quickRead(name, n)
 		if err != nil {
 			return errPrint(err)
 		}
@@ -435,4 +445,20 @@ func (a *analyzer) refingerprint(name, want string) string {
 		return "readable"
 	}
 	return statPrint(os.Stat(name))
+}
+
+// quickRead reads a whole regular file like readLimited, in one read when
+// the file has not grown: a short read of a regular file is its end.
+func quickRead(name string, limit int64) ([]byte, error) {
+	f, size, err := openChecked(name, limit)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, size+1)
+	n, err := f.Read(buf)
+	f.Close()
+	if err == nil && int64(n) == size {
+		return buf[:n], nil
+	}
+	return readFile(name, limit) // it changed while being read: the slow way
 }
