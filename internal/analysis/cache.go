@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The analysis cache: a warm re-analysis of an unchanged repository reads
@@ -48,6 +49,10 @@ var cacheDir = func() string {
 	return filepath.Join(d, "dockgen", "analysis")
 }
 
+// racyWindow is how many seconds a file must be unchanged before its stat
+// signature stands for its content (tests lower it).
+var racyWindow int64 = 2
+
 // cacheHits counts the analyses answered from the cache (for tests).
 var cacheHits atomic.Int64
 
@@ -59,10 +64,16 @@ type inputs struct {
 	Stats map[string]string // mode and size, or the error
 	Globs map[string]string // the matches
 	Env   map[string]string
+	// Sigs are stat signatures of files whose content hash was recorded:
+	// when a file's signature is unchanged, its content is too (statSig),
+	// and checking an entry need not read it again.
+	Sigs map[string]string
+
+	fresh bool // validation added signatures: worth writing the entry again
 }
 
 func newInputs() *inputs {
-	return &inputs{Files: map[string]string{}, Dirs: map[string]string{}, Stats: map[string]string{}, Globs: map[string]string{}, Env: map[string]string{}}
+	return &inputs{Files: map[string]string{}, Dirs: map[string]string{}, Stats: map[string]string{}, Globs: map[string]string{}, Env: map[string]string{}, Sigs: map[string]string{}}
 }
 
 func (in *inputs) put(m map[string]string, k, v string) {
@@ -90,12 +101,24 @@ func errPrint(err error) string {
 // The recording reads: every read of the module goes through these.
 
 func (a *analyzer) readFile(name string, limit int64) ([]byte, error) {
+	var sig string
+	var changed int64
+	if a.in != nil {
+		if fi, err := os.Stat(name); err == nil { // before reading: a later change shows
+			sig, changed = statSig(fi)
+		}
+	}
 	data, err := readFile(name, limit)
 	if a.in != nil {
 		if err != nil {
 			a.in.put(a.in.Files, name, errPrint(err))
 		} else {
 			a.in.put(a.in.Files, name, fmt.Sprintf("%d:%s", limit, hashBytes(data)))
+			// A file changed in the last seconds could change again within
+			// the clock's resolution unnoticed: no shortcut for it.
+			if sig != "" && time.Now().Unix()-changed > racyWindow {
+				a.in.put(a.in.Sigs, name, sig)
+			}
 		}
 	}
 	return data, err
@@ -215,7 +238,7 @@ func (in *inputs) encode() string {
 	for _, x := range []struct {
 		kind string
 		m    map[string]string
-	}{{"f", in.Files}, {"d", in.Dirs}, {"s", in.Stats}, {"g", in.Globs}, {"e", in.Env}} {
+	}{{"f", in.Files}, {"d", in.Dirs}, {"s", in.Stats}, {"g", in.Globs}, {"e", in.Env}, {"t", in.Sigs}} {
 		keys := make([]string, 0, len(x.m))
 		for k := range x.m {
 			keys = append(keys, k)
@@ -252,6 +275,8 @@ func decodeInputs(s string) *inputs {
 			in.Globs[k] = v
 		case "e":
 			in.Env[k] = v
+		case "t":
+			in.Sigs[k] = v
 		default:
 			return nil
 		}
@@ -313,6 +338,9 @@ func cachedFacts(root, dir string) *Facts {
 		f.CacheNotes = []Warning{}
 	}
 	normalize(f)
+	if in.fresh {
+		storeCache(root, dir, in, f)
+	}
 	return f
 }
 
@@ -389,7 +417,26 @@ func (in *inputs) valid(root string) bool {
 			got := ""
 			switch c.kind {
 			case 'f':
+				if sig, ok := in.Sigs[c.key]; ok {
+					if fi, err := os.Stat(c.key); err == nil {
+						if s, _ := statSig(fi); s == sig {
+							return // unchanged since its content was hashed
+						}
+					}
+				}
+				var sig string
+				var changed int64
+				if fi, err := os.Stat(c.key); err == nil {
+					sig, changed = statSig(fi)
+				}
 				got = a.refingerprint(c.key, c.want)
+				if got == c.want && sig != "" && isLimitPrint(c.want) && time.Now().Unix()-changed > racyWindow {
+					// hashed again and old enough now: remember its signature
+					in.mu.Lock()
+					in.Sigs[c.key] = sig
+					in.fresh = true
+					in.mu.Unlock()
+				}
 			case 'd':
 				got = dirPrint(readDir(c.key))
 			case 's':
