@@ -417,7 +417,10 @@ func (in *inputs) valid(root string) bool {
 			got := ""
 			switch c.kind {
 			case 'f':
-				if sig, ok := in.Sigs[c.key]; ok {
+				in.mu.Lock()
+				sig, ok := in.Sigs[c.key]
+				in.mu.Unlock()
+				if ok {
 					if fi, err := os.Stat(c.key); err == nil {
 						if s, _ := statSig(fi); s == sig {
 							return // unchanged since its content was hashed
