@@ -418,19 +418,15 @@ func (in *inputs) valid(root string) bool {
 			switch c.kind {
 			case 'f':
 				in.mu.Lock()
-				sig, ok := in.Sigs[c.key]
+				known, ok := in.Sigs[c.key]
 				in.mu.Unlock()
-				if ok {
-					if fi, err := os.Stat(c.key); err == nil {
-						if s, _ := statSig(fi); s == sig {
-							return // unchanged since its content was hashed
-						}
-					}
-				}
 				var sig string
 				var changed int64
 				if fi, err := os.Stat(c.key); err == nil {
 					sig, changed = statSig(fi)
+				}
+				if ok && sig == known && sig != "" {
+					return // unchanged since its content was hashed
 				}
 				got = a.refingerprint(c.key, c.want)
 				if got == c.want && sig != "" && isLimitPrint(c.want) && time.Now().Unix()-changed > racyWindow {
