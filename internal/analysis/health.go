@@ -6,7 +6,7 @@ import (
 )
 
 // healthPaths are the health routes dockgen can probe, most preferred first.
-var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/readyz", "/ready", "/live", "/-/healthy", "/-/ready", "/ping", "/status", "/_health", "/api/health", "/api/healthz"}
+var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/readyz", "/ready", "/live", "/-/healthy", "/-/ready", "/ping", "/status", "/_health", "/api/health", "/api/healthz", "/health.html"}
 
 // routeMethods are the route registration methods of net/http and the
 // common routers (chi, gorilla/mux, gin, echo, fiber, httprouter).
