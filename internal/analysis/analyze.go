@@ -38,6 +38,9 @@ type analyzer struct {
 	helpers map[*ast.FuncDecl]int        // per scan worker
 	steps   int                          // evaluation budget, see maxSteps
 	inEval  bool                         // an evaluation is running: nested ones share its budget
+	// condMode evaluates for a condition: a field only written under
+	// conditions has its zero value by default (cond.go).
+	condMode bool
 	// visiting are the fields and variables being evaluated, to cut cycles
 	// (cfg.Port bound to a flag whose default is cfg.Port).
 	visiting map[types.Object]bool
@@ -64,32 +67,27 @@ type analyzer struct {
 // shared holds indexes over every parsed package, built once on first use
 // and then only read, by all scan workers.
 type shared struct {
-	callsOnce sync.Once
 	calls     map[string][]callSite
-	envOnce   sync.Once
 	envFields map[string][]envTag
 
-	storesOnce sync.Once
-	stores     map[string][]store   // writes by field or variable name (flow.go)
-	flags      map[string][]flagDef // flag definitions by flag name (libs.go)
-	libCalls   []libCall            // viper and koanf calls (config.go)
+	stores   map[string][]store   // writes by field or variable name (flow.go)
+	flags    map[string][]flagDef // flag definitions by flag name (libs.go)
+	libCalls []libCall            // viper and koanf calls (config.go)
 
-	bindOnce sync.Once
-	binds    map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
+	binds     map[*types.Var][]fieldBind // library-filled struct fields (tags.go)
+	boundPkgs map[string]bool            // packages declaring such fields
 
 	configMu    sync.Mutex
 	configFiles map[string]map[string]configEntry // parsed config files by module-relative path
 
-	refsOnce    sync.Once
 	refs        map[string][]ref // references to module functions (reach.go)
-	subOnce     sync.Once
 	subcommands map[*ast.CompositeLit]bool
 	kongCmds    []kongCmd
 
 	declsOnce sync.Once
 	decls     map[*types.Func]funcRef
 
-	fieldsOnce   sync.Once
+	structPkgs   map[*pkg]bool // packages whose structs fieldStruct has
 	structMu     sync.Mutex
 	fieldStruct  map[*types.Var]*types.Struct
 	localStructs sync.Map // *ast.StructType → types.Type
@@ -123,7 +121,7 @@ func Analyze(dir string) (*Facts, error) {
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},
-		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, configFiles: map[string]map[string]configEntry{}},
+		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, structPkgs: map[*pkg]bool{}, configFiles: map[string]map[string]configEntry{}},
 		visiting:      map[types.Object]bool{},
 		reachCache:    map[reachKey]reachState{},
 		reached:       map[ast.Node]bool{},
@@ -194,6 +192,7 @@ func Analyze(dir string) (*Facts, error) {
 		}
 	}
 	a.typeCheckAll()
+	a.indexModule()
 	a.scanAll()
 
 	services := map[string]string{}
@@ -315,11 +314,7 @@ func (a *analyzer) scanAll() {
 		files = append(files, p.files...)
 	}
 	forEach(len(files), func() func(int) {
-		w := *a
-		w.funcs = map[*ast.FuncDecl]*funcIndex{}
-		w.helpers = map[*ast.FuncDecl]int{}
-		w.visiting = map[types.Object]bool{}
-		w.reachCache = map[reachKey]reachState{}
+		w := a.worker()
 		return func(i int) { w.scan(files[i]) }
 	})
 }
@@ -445,6 +440,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	}
 	best := healthHit{rank: 2 * len(healthPaths)}
 	var required []requiredEnv
+	var listenEnv []EnvVar
 	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
@@ -464,16 +460,30 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			sites = append(sites, a.expandWrapper(s)...)
 		}
 		for _, s := range sites {
-			st := a.reach(m, s.f, s.decl, s.at.Pos())
+			var st reachState
+			if s.via != nil {
+				st = a.reach(m, s.via.f, s.via.fn, s.via.call.Pos())
+				if inner := a.reach(m, s.f, s.decl, s.at.Pos()); inner.ok {
+					st.cond = st.cond || inner.cond
+				}
+			} else {
+				st = a.reach(m, s.f, s.decl, s.at.Pos())
+			}
 			if !st.ok {
 				continue
 			}
 			a.reached[s.at] = true
-			if s.orig != nil {
-				a.reached[s.orig] = true
-			}
 			l, v, ws := a.evalListener(s, st)
 			learn(v)
+			for _, p := range v.parts { // the env vars the address comes from are settings of the program
+				if p.env != "" && validEnvName(p.env) {
+					src := l.Source
+					if p.src != "" {
+						src = p.src
+					}
+					listenEnv = append(listenEnv, EnvVar{Name: p.env, Default: p.def, HasDefault: p.hasDef, Source: src})
+				}
+			}
 			mn.Listeners = append(mn.Listeners, l)
 			*warns = append(*warns, ws...)
 			mn.DefaultMux = mn.DefaultMux || l.DefaultMux
@@ -558,6 +568,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				secretEnv[p.env] = true
 			}
 		}
+	}
+	for _, ev := range listenEnv {
+		addEnv(ev)
 	}
 	// Defaults learned from fallback code (`if p == "" { p = "8080" }`),
 	// the first in file order.

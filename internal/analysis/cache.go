@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The analysis cache: a warm re-analysis of an unchanged repository reads
@@ -26,7 +27,8 @@ import (
 // can never change a result: a stale, corrupt or unreadable entry is
 // ignored and analysis runs as if there were none. Entries live in
 // os.UserCacheDir()/dockgen/analysis, one per analyzed directory, keyed by
-// that directory, dockgen's analysis version and the Go release. Only
+// that directory, dockgen's analysis version, the Go release and the
+// dockgen executable. Only
 // analyses without errors are kept (a broken main is rare and not worth
 // an exact copy of its error).
 
@@ -47,21 +49,31 @@ var cacheDir = func() string {
 	return filepath.Join(d, "dockgen", "analysis")
 }
 
+// racyWindow is how many seconds a file must be unchanged before its stat
+// signature stands for its content (tests lower it).
+var racyWindow int64 = 2
+
 // cacheHits counts the analyses answered from the cache (for tests).
 var cacheHits atomic.Int64
 
 // inputs are what one analysis read, each with the fingerprint it had.
 type inputs struct {
 	mu    sync.Mutex
-	Files map[string]string `json:"files"` // content hash, or a stat fingerprint outside the module
-	Dirs  map[string]string `json:"dirs"`  // hash of the names and types listed
-	Stats map[string]string `json:"stats"` // mode and size, or the error
-	Globs map[string]string `json:"globs"` // the matches
-	Env   map[string]string `json:"env"`
+	Files map[string]string // content hash, or a stat fingerprint outside the module
+	Dirs  map[string]string // hash of the names and types listed
+	Stats map[string]string // mode and size, or the error
+	Globs map[string]string // the matches
+	Env   map[string]string
+	// Sigs are stat signatures of files whose content hash was recorded:
+	// when a file's signature is unchanged, its content is too (statSig),
+	// and checking an entry need not read it again.
+	Sigs map[string]string
+
+	fresh bool // validation added signatures: worth writing the entry again
 }
 
 func newInputs() *inputs {
-	return &inputs{Files: map[string]string{}, Dirs: map[string]string{}, Stats: map[string]string{}, Globs: map[string]string{}, Env: map[string]string{}}
+	return &inputs{Files: map[string]string{}, Dirs: map[string]string{}, Stats: map[string]string{}, Globs: map[string]string{}, Env: map[string]string{}, Sigs: map[string]string{}}
 }
 
 func (in *inputs) put(m map[string]string, k, v string) {
@@ -89,12 +101,24 @@ func errPrint(err error) string {
 // The recording reads: every read of the module goes through these.
 
 func (a *analyzer) readFile(name string, limit int64) ([]byte, error) {
+	var sig string
+	var changed int64
+	if a.in != nil {
+		if fi, err := os.Stat(name); err == nil { // before reading: a later change shows
+			sig, changed = statSig(fi)
+		}
+	}
 	data, err := readFile(name, limit)
 	if a.in != nil {
 		if err != nil {
 			a.in.put(a.in.Files, name, errPrint(err))
 		} else {
 			a.in.put(a.in.Files, name, fmt.Sprintf("%d:%s", limit, hashBytes(data)))
+			// A file changed in the last seconds could change again within
+			// the clock's resolution unnoticed: no shortcut for it.
+			if sig != "" && time.Now().Unix()-changed > racyWindow {
+				a.in.put(a.in.Sigs, name, sig)
+			}
 		}
 	}
 	return data, err
@@ -201,33 +225,110 @@ func (a *analyzer) buildIsDir(name string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// cacheEntry is one analysis on disk.
+// cacheEntry is the JSON part of an entry on disk.
 type cacheEntry struct {
-	Version string    `json:"version"`
-	Inputs  *inputs   `json:"inputs"`
-	Facts   *Facts    `json:"facts"`
-	Notes   []Warning `json:"cache_notes"`
+	Facts *Facts    `json:"facts"`
+	Notes []Warning `json:"cache_notes"`
+}
+
+// encode writes the inputs as lines of "kind\tkey\tfingerprint", which
+// decode much faster than JSON.
+func (in *inputs) encode() string {
+	var b strings.Builder
+	for _, x := range []struct {
+		kind string
+		m    map[string]string
+	}{{"f", in.Files}, {"d", in.Dirs}, {"s", in.Stats}, {"g", in.Globs}, {"e", in.Env}, {"t", in.Sigs}} {
+		keys := make([]string, 0, len(x.m))
+		for k := range x.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.ContainsAny(k, "\t\n") || strings.ContainsAny(x.m[k], "\t\n") {
+				return "" // not encodable: no entry
+			}
+			b.WriteString(x.kind + "\t" + k + "\t" + x.m[k] + "\n")
+		}
+	}
+	return b.String()
+}
+
+func decodeInputs(s string) *inputs {
+	in := newInputs()
+	for len(s) > 0 {
+		line, rest, _ := strings.Cut(s, "\n")
+		s = rest
+		kind, kv, ok1 := strings.Cut(line, "\t")
+		k, v, ok2 := strings.Cut(kv, "\t")
+		if !ok1 || !ok2 {
+			return nil
+		}
+		switch kind {
+		case "f":
+			in.Files[k] = v
+		case "d":
+			in.Dirs[k] = v
+		case "s":
+			in.Stats[k] = v
+		case "g":
+			in.Globs[k] = v
+		case "e":
+			in.Env[k] = v
+		case "t":
+			in.Sigs[k] = v
+		default:
+			return nil
+		}
+	}
+	return in
 }
 
 func cacheKey(root, dir string) string {
-	return hashBytes([]byte(analysisVersion + "\x00" + runtime.Version() + "\x00" + root + "\x00" + dir))
+	return hashBytes([]byte(analysisVersion + "\x00" + runtime.Version() + "\x00" + exePrint() + "\x00" + root + "\x00" + dir))
 }
 
-// cachedFacts returns the facts of a valid entry, or nil.
+// exePrint identifies the running dockgen build (its path, size and
+// modification time), so a rebuilt or upgraded dockgen never reads an
+// entry an older one wrote, whatever analysisVersion says.
+var exePrint = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "no-executable"
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "no-executable"
+	}
+	return fmt.Sprintf("%s:%d:%d", exe, fi.Size(), fi.ModTime().UnixNano())
+})
+
+// cachedFacts returns the facts of a valid entry, or nil. An entry is a
+// header line, the inputs (their length first) and the facts as JSON; the
+// facts are decoded while the inputs are checked.
 func cachedFacts(root, dir string) *Facts {
 	cd := cacheDir()
 	if cd == "" {
 		return nil
 	}
-	data, err := readLimited(filepath.Join(cd, cacheKey(root, dir)+".json"), 64<<20)
+	data, err := readLimited(filepath.Join(cd, cacheKey(root, dir)+".entry"), 64<<20)
 	if err != nil {
 		return nil
 	}
-	var e cacheEntry
-	if json.Unmarshal(data, &e) != nil || e.Version != analysisVersion || e.Inputs == nil || e.Facts == nil {
+	header, rest, ok := strings.Cut(string(data), "\n")
+	var n int
+	if !ok || !strings.HasPrefix(header, analysisVersion+" ") {
 		return nil
 	}
-	if !e.Inputs.valid(root) {
+	if _, err := fmt.Sscan(strings.TrimPrefix(header, analysisVersion+" "), &n); err != nil || n <= 0 || n > len(rest) {
+		return nil
+	}
+	var e cacheEntry
+	decoded := make(chan bool, 1)
+	go func() { decoded <- json.Unmarshal([]byte(rest[n:]), &e) == nil && e.Facts != nil }()
+	in := decodeInputs(rest[:n])
+	valid := in != nil && in.valid(root)
+	if !<-decoded || !valid {
 		return nil
 	}
 	cacheHits.Add(1)
@@ -237,6 +338,9 @@ func cachedFacts(root, dir string) *Facts {
 		f.CacheNotes = []Warning{}
 	}
 	normalize(f)
+	if in.fresh {
+		storeCache(root, dir, in, f)
+	}
 	return f
 }
 
@@ -251,10 +355,15 @@ func storeCache(root, dir string, in *inputs, f *Facts) {
 			return
 		}
 	}
-	data, err := json.Marshal(cacheEntry{Version: analysisVersion, Inputs: in, Facts: f, Notes: f.CacheNotes})
+	enc := in.encode()
+	if enc == "" {
+		return
+	}
+	js, err := json.Marshal(cacheEntry{Facts: f, Notes: f.CacheNotes})
 	if err != nil {
 		return
 	}
+	data := []byte(fmt.Sprintf("%s %d\n%s%s", analysisVersion, len(enc), enc, js))
 	if err := os.MkdirAll(cd, 0o755); err != nil {
 		return
 	}
@@ -267,7 +376,7 @@ func storeCache(root, dir string, in *inputs, f *Facts) {
 		os.Remove(tmp.Name())
 		return
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(cd, cacheKey(root, dir)+".json")); err != nil {
+	if err := os.Rename(tmp.Name(), filepath.Join(cd, cacheKey(root, dir)+".entry")); err != nil {
 		os.Remove(tmp.Name())
 	}
 }
@@ -308,7 +417,25 @@ func (in *inputs) valid(root string) bool {
 			got := ""
 			switch c.kind {
 			case 'f':
+				in.mu.Lock()
+				known, ok := in.Sigs[c.key]
+				in.mu.Unlock()
+				var sig string
+				var changed int64
+				if fi, err := os.Stat(c.key); err == nil {
+					sig, changed = statSig(fi)
+				}
+				if ok && sig == known && sig != "" {
+					return // unchanged since its content was hashed
+				}
 				got = a.refingerprint(c.key, c.want)
+				if got == c.want && sig != "" && isLimitPrint(c.want) && time.Now().Unix()-changed > racyWindow {
+					// hashed again and old enough now: remember its signature
+					in.mu.Lock()
+					in.Sigs[c.key] = sig
+					in.fresh = true
+					in.mu.Unlock()
+				}
 			case 'd':
 				got = dirPrint(readDir(c.key))
 			case 's':
@@ -351,7 +478,7 @@ func (a *analyzer) refingerprint(name, want string) string {
 		limit, _, _ := strings.Cut(want, ":")
 		var n int64
 		fmt.Sscan(limit, &n)
-		data, err := readFile(name, n)
+		data, err := quickRead(name, n)
 		if err != nil {
 			return errPrint(err)
 		}
@@ -364,4 +491,20 @@ func (a *analyzer) refingerprint(name, want string) string {
 		return "readable"
 	}
 	return statPrint(os.Stat(name))
+}
+
+// quickRead reads a whole regular file like readLimited, in one read when
+// the file has not grown: a short read of a regular file is its end.
+func quickRead(name string, limit int64) ([]byte, error) {
+	f, size, err := openChecked(name, limit)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, size+1)
+	n, err := f.Read(buf)
+	f.Close()
+	if err == nil && int64(n) == size {
+		return buf[:n], nil
+	}
+	return readFile(name, limit) // it changed while being read: the slow way
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"os"
 	"testing"
 )
@@ -22,6 +23,16 @@ func TestMain(m *testing.M) {
 // Go file, a config file, a new file, an env var the analysis read —
 // makes it analyze again; a corrupt entry is ignored.
 func TestCache(t *testing.T) {
+	for _, window := range []int64{2, -1} { // -1: every file gets a stat signature at once
+		t.Run(fmt.Sprint("racy window ", window), func(t *testing.T) {
+			defer func(w int64) { racyWindow = w }(racyWindow)
+			racyWindow = window
+			testCache(t)
+		})
+	}
+}
+
+func testCache(t *testing.T) {
 	t.Setenv("GOENV", "off")
 	dir := t.TempDir()
 	writeModule(t, dir, map[string]string{

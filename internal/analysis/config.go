@@ -37,7 +37,6 @@ func isLibCallKind(k modelKind) bool {
 
 // calls returns the library calls of kind k in the code that counts.
 func (a *analyzer) calls(k modelKind) []libCall {
-	a.shared.storesOnce.Do(a.indexStores)
 	var out []libCall
 	for _, lc := range a.shared.libCalls {
 		if lc.row.kind == k && a.inScope(lc.f) {

@@ -1,10 +1,8 @@
 package analysis
 
 import (
-	"go/ast"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 )
 
@@ -65,34 +63,6 @@ func validEnvName(s string) bool {
 // field of that name in the analyzed packages agrees, so `cfg.Port` in a
 // listen address resolves to the env var that fills it.
 func (a *analyzer) envField(field string) (envTag, bool) {
-	a.shared.envOnce.Do(func() {
-		a.shared.envFields = map[string][]envTag{}
-		for _, p := range a.all {
-			for _, f := range p.files {
-				ast.Inspect(f.ast, func(n ast.Node) bool {
-					st, ok := n.(*ast.StructType)
-					if !ok {
-						return true
-					}
-					for _, fld := range st.Fields.List {
-						if fld.Tag == nil {
-							continue
-						}
-						tag, err := strconv.Unquote(fld.Tag.Value)
-						if err != nil {
-							continue
-						}
-						if t, ok := structEnvTag(tag); ok {
-							for _, n := range fld.Names {
-								a.shared.envFields[n.Name] = append(a.shared.envFields[n.Name], t)
-							}
-						}
-					}
-					return true
-				})
-			}
-		}
-	})
 	tags := a.shared.envFields[field]
 	if len(tags) == 0 {
 		return envTag{}, false

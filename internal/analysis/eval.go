@@ -103,6 +103,23 @@ func (v sval) render() (string, bool) {
 	return b.String(), true
 }
 
+// renderZero is render with settings that have no default taken as
+// empty, as a program sees them when nothing is set (a route prefix flag).
+func (v sval) renderZero() (string, bool) {
+	var b strings.Builder
+	for _, p := range v.parts {
+		switch {
+		case p.unknown:
+			return "", false
+		case p.cfg():
+			b.WriteString(p.def)
+		default:
+			b.WriteString(p.lit)
+		}
+	}
+	return b.String(), true
+}
+
 // bare returns the setting when the whole value is one with no default.
 func (v sval) bare() (part, bool) {
 	if len(v.parts) == 1 && v.parts[0].cfg() && !v.parts[0].hasDef {
@@ -229,6 +246,29 @@ func alternatives(vals []sval) sval {
 	}
 	if len(vals) == 1 {
 		return vals[0]
+	}
+	// When one alternative is a setting, the others are its default or
+	// other ways to set it (an env var's _FILE variant): an unknown value
+	// or "" (unset) among them does not make the result unknown.
+	settings := false
+	for _, v := range vals {
+		if _, ok := v.single(); ok {
+			settings = true
+		}
+	}
+	if settings {
+		kept := vals[:0:0]
+		for _, v := range vals {
+			if _, ok := v.single(); ok {
+				kept = append(kept, v)
+			} else if s, ok := v.known(); ok && s != "" {
+				kept = append(kept, v)
+			}
+		}
+		vals = kept
+		if len(vals) == 1 {
+			return vals[0]
+		}
 	}
 	var cfg part
 	haveCfg := false
@@ -379,7 +419,7 @@ func (a *analyzer) evalIdent(c evalCtx, id *ast.Ident, depth int) sval {
 			return unknownAt(c.f, id)
 		}
 	}
-	switch o := scopeObj(c.f, id.Name).(type) {
+	switch o := a.scopeObj(c.f, id.Name).(type) {
 	case *types.Const:
 		if v, ok := constVal(o); ok {
 			return v
@@ -477,9 +517,15 @@ func (a *analyzer) evalAssign(c evalCtx, as assign, depth int) sval {
 	case kBind:
 		return a.bindValue(c, as.call, as.row, depth)
 	case kUnknown:
-		// v, err := f(): the first result of a module function or a model
+		// v, err := f(): the first result of a module function or a model;
+		// network, addr := f(): any result of a module function
 		if as.tuple == 1 && as.rhs != nil {
 			return a.eval(c, as.rhs, depth)
+		}
+		if call, ok := as.rhs.(*ast.CallExpr); ok && as.tuple > 1 {
+			if r, ok := a.calleeOf(c, call); ok {
+				return a.evalResult(c, r, call, as.tuple-1, depth)
+			}
 		}
 	}
 	if as.rhs != nil {
@@ -628,29 +674,35 @@ func isIntType(t types.Type) bool {
 
 // funcDeclOf finds the declaration of a module function or method.
 func (a *analyzer) funcDeclOf(fn *types.Func) (funcRef, bool) {
-	a.shared.declsOnce.Do(func() {
-		a.shared.decls = map[*types.Func]funcRef{}
-		for _, p := range a.all {
-			for _, f := range p.files {
-				for _, d := range f.ast.Decls {
-					if fd, ok := d.(*ast.FuncDecl); ok {
-						if o, ok := p.info.Defs[fd.Name].(*types.Func); ok {
-							a.shared.decls[o] = funcRef{f, fd}
-						}
-					}
-				}
+	if fn.Pkg() == nil {
+		return funcRef{}, false
+	}
+	p := a.localPkg(fn.Pkg().Path())
+	if p == nil {
+		return funcRef{}, false
+	}
+	defs := a.infoOf(p).Defs
+	for _, f := range p.files {
+		for _, d := range f.ast.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == fn.Name() && defs[fd.Name] == fn {
+				return funcRef{f, fd}, true
 			}
 		}
-	})
-	r, ok := a.shared.decls[fn]
-	return r, ok
+	}
+	return funcRef{}, false
 }
 
 // evalFuncCall evaluates a call of a module function through its return
 // statements, with the parameters bound to this call's arguments.
 func (a *analyzer) evalFuncCall(c evalCtx, r funcRef, call *ast.CallExpr, depth int) sval {
+	return a.evalResult(c, r, call, 0, depth)
+}
+
+// evalResult evaluates result i of a call of a module function through
+// its return statements, with the parameters bound to the call's arguments.
+func (a *analyzer) evalResult(c evalCtx, r funcRef, call *ast.CallExpr, i, depth int) sval {
 	if r.decl.Body == nil || r.decl.Type.Results == nil || len(r.decl.Type.Results.List) == 0 {
-		return unknownVal()
+		return unknownAt(c.f, call)
 	}
 	callee := evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}
 	var vals []sval
@@ -659,13 +711,39 @@ func (a *analyzer) evalFuncCall(c evalCtx, r funcRef, call *ast.CallExpr, depth 
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			if len(n.Results) > 0 {
-				vals = append(vals, a.eval(callee, n.Results[0], depth))
+			if i < len(n.Results) && (len(n.Results) > 1 || i == 0) {
+				// A return that does not run by default is dropped, unless
+				// it returns a setting: that branch is how it is set.
+				v := a.eval(callee, n.Results[i], depth)
+				if v.hasCfg() || !a.deadByDefault(callee, r.decl.Body, n) {
+					vals = append(vals, v)
+				}
 			}
 		}
 		return true
 	})
 	return alternatives(vals)
+}
+
+// calleeOf finds the module function a call calls, when it is one.
+func (a *analyzer) calleeOf(c evalCtx, call *ast.CallExpr) (funcRef, bool) {
+	switch fun := call.Fun.(type) {
+	case *ast.Ident:
+		r, ok := a.index(c.f.pkg).funcs[fun.Name]
+		return r, ok
+	case *ast.SelectorExpr:
+		if ip := c.f.pkgOf(fun.X); ip != "" {
+			if p := a.localPkg(ip); p != nil {
+				r, ok := a.index(p).funcs[fun.Sel.Name]
+				return r, ok
+			}
+			return funcRef{}, false
+		}
+		if fn, ok := a.selectObj(c, fun, 0).(*types.Func); ok {
+			return a.funcDeclOf(fn)
+		}
+	}
+	return funcRef{}, false
 }
 
 // sprintf applies a format to symbolic args for the verbs that carry a

@@ -15,6 +15,18 @@
 // GOPRIVATE, GOWORK, ...) and no module cache content changes a fact. The
 // module cache and go env are read only to add Facts.CacheNotes, hints that
 // confirm or question a decision and are not part of the JSON contract.
+//
+// How values are followed: the module's own declarations are type-checked
+// with go/types on demand (typecheck.go; every import from outside the
+// module is a fake package, so no dependency is read), and an evaluator
+// (eval.go) works out what a listen address, an env var name or a route
+// is, through locals, struct fields and package variables (every write,
+// flow.go), parameters bound at call sites, constants, helpers, config
+// structs and the library APIs declared in one table (models.go, evaluated
+// in libs.go, tags.go and config.go). A listen call counts for a binary
+// only when its main reaches it (reach.go), which also tells whether it is
+// conditional and which CLI subcommand starts it. Analyses are cached on
+// disk (cache.go) while every input they read is unchanged.
 package analysis
 
 // Facts is everything dockgen knows about one module.

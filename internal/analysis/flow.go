@@ -19,6 +19,7 @@ const (
 	sAssign    storeKind = iota // x.F = rhs, or G = rhs
 	sComposite                  // T{F: rhs}
 	sBind                       // a library call that binds &x.F (flag.StringVar, ...)
+	sPtr                        // a module function given &x.F, which sets *p (parseInt(&c.Port, "PORT"))
 )
 
 // store is one write found in the code.
@@ -31,8 +32,9 @@ type store struct {
 	rhs  ast.Expr
 	// tuple is i+1 for `a, b = f()`, else 0.
 	tuple int
-	call  *ast.CallExpr // sBind
+	call  *ast.CallExpr // sBind, sPtr
 	row   *model        // sBind
+	arg   int           // sPtr: which argument is the pointer
 	cond  bool
 }
 
@@ -48,91 +50,7 @@ func (s store) pos() token.Pos {
 
 // storesNamed returns every write to a field or variable called name.
 func (a *analyzer) storesNamed(name string) []store {
-	a.shared.storesOnce.Do(a.indexStores)
 	return a.shared.stores[name]
-}
-
-func (a *analyzer) indexStores() {
-	idx := map[string][]store{}
-	flags := map[string][]flagDef{}
-	var libCalls []libCall
-	add := func(name string, s store) {
-		if name != "_" {
-			idx[name] = append(idx[name], s)
-		}
-	}
-	for _, p := range a.all {
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				fn, _ := d.(*ast.FuncDecl)
-				c := evalCtx{f: f, fn: fn}
-				inspectCond(d, func(n ast.Node, cond bool) {
-					a.indexFlag(c, n, flags)
-					switch n := n.(type) {
-					case *ast.AssignStmt:
-						if n.Tok != token.ASSIGN && n.Tok != token.DEFINE {
-							return
-						}
-						for i, l := range n.Lhs {
-							s := store{f: f, fn: fn, kind: sAssign, lhs: l, cond: cond}
-							if len(n.Lhs) == len(n.Rhs) {
-								s.rhs = n.Rhs[i]
-							} else if len(n.Rhs) == 1 {
-								s.rhs, s.tuple = n.Rhs[0], i+1
-							}
-							switch l := l.(type) {
-							case *ast.SelectorExpr:
-								add(l.Sel.Name, s)
-							case *ast.Ident:
-								if n.Tok == token.ASSIGN && fn != nil {
-									add(l.Name, s)
-								}
-							}
-						}
-					case *ast.CompositeLit:
-						if m := a.urfaveFlagRow(f, n); m != nil {
-							for _, el := range n.Elts {
-								kv, ok := el.(*ast.KeyValueExpr)
-								if !ok || !isIdent(kv.Key, "Destination") {
-									continue
-								}
-								if u, ok := kv.Value.(*ast.UnaryExpr); ok && u.Op == token.AND {
-									switch t := u.X.(type) {
-									case *ast.SelectorExpr:
-										add(t.Sel.Name, store{f: f, fn: fn, kind: sBind, lhs: t, lit: n, row: m, cond: cond})
-									case *ast.Ident:
-										add(t.Name, store{f: f, fn: fn, kind: sBind, lhs: t, lit: n, row: m, cond: cond})
-									}
-								}
-							}
-						}
-						for _, el := range n.Elts {
-							if kv, ok := el.(*ast.KeyValueExpr); ok {
-								if k, ok := kv.Key.(*ast.Ident); ok {
-									add(k.Name, store{f: f, fn: fn, kind: sComposite, lit: n, rhs: kv.Value, cond: cond})
-								}
-							}
-						}
-					case *ast.CallExpr:
-						if m, _ := a.matchKinds(c, n, isLibCallKind); m != nil {
-							libCalls = append(libCalls, libCall{f: f, fn: fn, call: n, row: m})
-						}
-						if row, target := a.bindCall(c, n); row != nil {
-							switch t := target.(type) {
-							case *ast.SelectorExpr:
-								add(t.Sel.Name, store{f: f, fn: fn, kind: sBind, lhs: t, call: n, row: row, cond: cond})
-							case *ast.Ident:
-								add(t.Name, store{f: f, fn: fn, kind: sBind, lhs: t, call: n, row: row, cond: cond})
-							}
-						}
-					}
-				})
-			}
-		}
-	}
-	a.shared.stores = idx
-	a.shared.flags = flags
-	a.shared.libCalls = libCalls
 }
 
 // inspectCond walks n and tells, for each node, whether it sits in a part
@@ -194,9 +112,43 @@ func (a *analyzer) storesOf(obj *types.Var) []store {
 			}
 			continue
 		}
+		if !s.cond && s.fn != nil && a.optionStore(s) {
+			s.cond = true
+		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// optionStore reports whether a store sits in a closure that a function
+// returns to be applied later (a functional option:
+// func EnableProfiler() Option { return func(s *Server) { s.profiler = true } })
+// and every call of that function is conditional: then the store happens
+// only when the caller chooses it.
+func (a *analyzer) optionStore(s store) bool {
+	inLit := false
+	for _, lit := range a.funcIndex(s.f, s.fn).lits {
+		if lit.Pos() <= s.pos() && s.pos() < lit.End() {
+			inLit = true
+		}
+	}
+	if !inLit || s.fn.Type.Results == nil {
+		return false
+	}
+	key := s.f.pkg.path + "." + s.fn.Name.Name
+	if s.fn.Recv != nil {
+		return false
+	}
+	calls := a.callSites(key)
+	for _, cs := range calls {
+		if !a.inScope(cs.f) || cs.fn == nil {
+			continue
+		}
+		if cond, _ := a.siteContext(cs.f, cs.fn, cs.call.Pos()); !cond {
+			return false
+		}
+	}
+	return true
 }
 
 // writes reports whether lhs (x.F, G, pkg.G) is obj.
@@ -211,7 +163,7 @@ func (a *analyzer) writes(c evalCtx, lhs ast.Expr, obj *types.Var) bool {
 		}
 		return a.fieldOf(c, l) == obj
 	case *ast.Ident:
-		if obj.IsField() || c.fn == nil || obj.Pkg() != c.f.pkg.types {
+		if obj.IsField() || c.fn == nil || obj.Pkg() != a.typesOf(c.f.pkg) {
 			return false
 		}
 		fi := a.funcIndex(c.f, c.fn)
@@ -223,7 +175,7 @@ func (a *analyzer) writes(c evalCtx, lhs ast.Expr, obj *types.Var) bool {
 				return false
 			}
 		}
-		return scopeObj(c.f, l.Name) == obj
+		return a.scopeObj(c.f, l.Name) == obj
 	}
 	return false
 }
@@ -237,6 +189,8 @@ func (a *analyzer) storeValue(s store, depth int) sval {
 			return a.urfaveFlagValue(c, s.lit, depth)
 		}
 		return a.bindValue(c, s.call, s.row, depth)
+	case sPtr:
+		return a.ptrValue(c, s.call, s.arg, depth)
 	case sAssign:
 		if s.tuple > 1 {
 			return unknownAt(s.f, s.rhs)
@@ -332,6 +286,12 @@ func (a *analyzer) mergeStores(base []sval, stores []store, num bool, depth int)
 		}
 		v.num = v.num || num
 		return v
+	case a.condMode && allCond(stores) && len(base) == 0:
+		// in a condition, by default: nothing has been written
+		if num {
+			return sval{parts: []part{{lit: "0"}}, num: true}
+		}
+		return sval{}
 	case len(lits) > 0:
 		for _, s := range lits[1:] {
 			if s != lits[0] {
@@ -352,4 +312,62 @@ func (a *analyzer) mergeStores(base []sval, stores []store, num bool, depth int)
 		return sval{parts: []part{{lit: "0"}}, num: true}
 	}
 	return sval{}
+}
+
+// ptrValue is what a module function given a pointer in argument i stores
+// through it: the last `*p = v` of its body, with the parameters bound to
+// the call's arguments (parseInt(&c.Server.Port, "GOTIFY_SERVER_PORT")).
+func (a *analyzer) ptrValue(c evalCtx, call *ast.CallExpr, i, depth int) sval {
+	r, ok := a.calleeOf(c, call)
+	if !ok || r.decl.Body == nil {
+		return unknownAt(c.f, call)
+	}
+	name := paramName(r.decl, i)
+	if name == "" {
+		return unknownAt(c.f, call)
+	}
+	var rhs ast.Expr
+	ast.Inspect(r.decl.Body, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || as.Tok != token.ASSIGN || len(as.Lhs) != len(as.Rhs) {
+			return true
+		}
+		for j, l := range as.Lhs {
+			if st, ok := l.(*ast.StarExpr); ok && isIdent(st.X, name) {
+				rhs = as.Rhs[j]
+			}
+		}
+		return true
+	})
+	if rhs == nil {
+		return unknownAt(c.f, call)
+	}
+	return a.eval(evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}, rhs, depth)
+}
+
+// paramName is the name of parameter i, or "".
+func paramName(fd *ast.FuncDecl, i int) string {
+	n := 0
+	for _, fld := range fd.Type.Params.List {
+		if len(fld.Names) == 0 {
+			n++
+			continue
+		}
+		for _, id := range fld.Names {
+			if n == i {
+				return id.Name
+			}
+			n++
+		}
+	}
+	return ""
+}
+
+func allCond(stores []store) bool {
+	for _, s := range stores {
+		if !s.cond {
+			return false
+		}
+	}
+	return true
 }

@@ -6,13 +6,14 @@ import (
 )
 
 // healthPaths are the health routes dockgen can probe, most preferred first.
-var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/readyz", "/ready", "/live", "/-/healthy", "/-/ready", "/ping", "/status", "/_health", "/api/health", "/api/healthz"}
+var healthPaths = []string{"/healthz", "/health", "/healthcheck", "/livez", "/readyz", "/ready", "/live", "/-/healthy", "/-/ready", "/ping", "/status", "/_health", "/api/health", "/api/healthz", "/health.html"}
 
 // routeMethods are the route registration methods of net/http and the
 // common routers (chi, gorilla/mux, gin, echo, fiber, httprouter).
 var routeMethods = map[string]bool{
 	"Handle": true, "HandleFunc": true, "Get": true, "GET": true, "Head": true, "HEAD": true,
 	"Any": true, "Route": true, "Path": true, "All": true, "Add": true, "Method": true, "MethodFunc": true,
+	"Match": true, // gin: g.Match([]string{"GET", "HEAD"}, "/health", h)
 }
 
 func isHTTPMethod(s string) bool {
@@ -28,9 +29,9 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 	if len(call.Args) == 0 {
 		return
 	}
-	p, ok := a.valueNoParams(c, call.Args[0]).known()
-	if ok && isHTTPMethod(p) && len(call.Args) > 1 { // Handle("GET", "/healthz", h)
-		p, ok = a.valueNoParams(c, call.Args[1]).known()
+	p, ok := a.valueNoParams(c, call.Args[0]).renderZero()                                                      // a route prefix flag counts with its default
+	if _, isList := call.Args[0].(*ast.CompositeLit); (isList || ok && isHTTPMethod(p)) && len(call.Args) > 1 { // Handle("GET", "/healthz", h), Match([]string{...}, "/health", h)
+		p, ok = a.valueNoParams(c, call.Args[1]).renderZero()
 	}
 	if !ok {
 		return
@@ -41,7 +42,11 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 	if !strings.HasPrefix(p, "/") {
 		return
 	}
-	full := a.groupPrefix(c, sel.X, 0) + enclosingRoute(stack) + p
+	prefix, known := a.groupPrefix(c, sel.X, 0)
+	if !known {
+		return // mounted under a prefix dockgen cannot tell: the path is not known
+	}
+	full := prefix + enclosingRoute(stack) + p
 	full = strings.TrimSuffix(full, "{$}")
 	if len(full) > 1 {
 		full = strings.TrimRight(full, "/")
@@ -63,39 +68,81 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 }
 
 // groupPrefix follows route groups: api := r.Group("/api") (gin, echo,
-// fiber) and s := r.PathPrefix("/api").Subrouter() (gorilla/mux).
-func (a *analyzer) groupPrefix(c evalCtx, x ast.Expr, depth int) string {
+// fiber), s := r.PathPrefix("/api").Subrouter() (gorilla/mux),
+// r.WithPrefix("/api") (prometheus route), and a router handed to a
+// function (func register(r *Router)) back to what its callers pass. ok is
+// false when the prefix cannot be known: then the route's real path is not
+// known either.
+func (a *analyzer) groupPrefix(c evalCtx, x ast.Expr, depth int) (string, bool) {
 	if depth > 8 {
-		return ""
+		return "", false
 	}
 	switch x := x.(type) {
+	case *ast.ParenExpr:
+		return a.groupPrefix(c, x.X, depth+1)
+	case *ast.UnaryExpr:
+		return a.groupPrefix(c, x.X, depth+1)
 	case *ast.CallExpr:
 		sel, ok := x.Fun.(*ast.SelectorExpr)
 		if !ok || c.f.pkgOf(sel.X) != "" {
-			return ""
+			return "", true // a constructor: a new router
 		}
 		switch sel.Sel.Name {
-		case "Group", "PathPrefix":
+		case "Group", "PathPrefix", "WithPrefix", "Route", "Mount":
 			if len(x.Args) > 0 {
-				if s, ok := a.valueNoParams(c, x.Args[0]).known(); ok && strings.HasPrefix(s, "/") {
-					return a.groupPrefix(c, sel.X, depth+1) + strings.TrimRight(s, "/")
+				if s, ok := a.valueNoParams(c, x.Args[0]).render(); ok && (s == "" || strings.HasPrefix(s, "/")) {
+					outer, ok := a.groupPrefix(c, sel.X, depth+1)
+					return outer + strings.TrimRight(s, "/"), ok
 				}
 			}
-		case "Subrouter":
+			return "", false
+		case "Subrouter", "Methods", "Use", "With":
 			return a.groupPrefix(c, sel.X, depth+1)
 		}
+		return "", true
 	case *ast.Ident:
 		if c.fn == nil {
-			return ""
+			return "", true
 		}
-		list := a.funcIndex(c.f, c.fn).assigns[x.Name]
+		fi := a.funcIndex(c.f, c.fn)
+		list := fi.assigns[x.Name]
 		for i := len(list) - 1; i >= 0; i-- {
-			if list[i].pos < x.Pos() && list[i].kind == kExpr {
+			// the router it always is; a conditional switch to another
+			// (a sub-router when a prefix is configured) is not the default
+			if list[i].pos < x.Pos() && list[i].kind == kExpr && !list[i].cond {
+				if mountedElsewhere(c.fn, x.Name) {
+					return "", false // mux.Handle("/api/", http.StripPrefix("/api", sub))
+				}
 				return a.groupPrefix(c, list[i].rhs, depth+1)
 			}
 		}
+		i, isParam := fi.params[x.Name]
+		if !isParam {
+			return "", true
+		}
+		// A router parameter: the prefix is what every caller's router has.
+		key := c.f.pkg.path + "." + c.fn.Name.Name
+		if c.fn.Recv != nil {
+			key = "method." + c.fn.Name.Name
+		}
+		sites := a.callSites(key)
+		if len(sites) == 0 {
+			return "", true
+		}
+		prefix := ""
+		for n, cs := range sites {
+			if i >= len(cs.call.Args) {
+				return "", false
+			}
+			p, ok := a.groupPrefix(evalCtx{f: cs.f, fn: cs.fn}, cs.call.Args[i], depth+1)
+			if !ok || (n > 0 && p != prefix) {
+				return "", false
+			}
+			prefix = p
+		}
+		return prefix, true
 	}
-	return ""
+	return "", true
 }
 
 // enclosingRoute follows chi's r.Route("/api", func(r chi.Router) {...}).
@@ -118,4 +165,36 @@ func enclosingRoute(stack []ast.Node) string {
 		}
 	}
 	return prefix
+}
+
+// mountedElsewhere reports whether the router in variable name is handed
+// to another router (Handle, Mount, StripPrefix): its routes then live
+// under that mount point.
+func mountedElsewhere(fn *ast.FuncDecl, name string) bool {
+	if fn.Body == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		switch callName(call) {
+		case "Handle", "Mount", "StripPrefix", "Handler", "Any":
+			if len(call.Args) < 2 {
+				break
+			}
+			for _, arg := range call.Args[1:] {
+				ast.Inspect(arg, func(m ast.Node) bool {
+					if id, ok := m.(*ast.Ident); ok && id.Name == name {
+						found = true
+					}
+					return !found
+				})
+			}
+		}
+		return !found
+	})
+	return found
 }

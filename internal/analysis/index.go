@@ -321,39 +321,9 @@ func multiAssign(f *file, lhs, rhs []ast.Expr, base assign, add func(ast.Expr, a
 }
 
 // callSites returns the calls of a function: key is "<import path>.<name>"
-// for functions, "method.<name>" for methods. Built once over every package
-// the analysis parsed, so the answer does not depend on which main asks.
+// for functions, "method.<name>" for methods (the module index, built over
+// every package the analysis parsed, so the answer does not depend on
+// which main asks).
 func (a *analyzer) callSites(key string) []callSite {
-	a.shared.callsOnce.Do(func() {
-		a.shared.calls = map[string][]callSite{}
-		for _, p := range a.all {
-			for _, f := range p.files {
-				for _, d := range f.ast.Decls {
-					fn, _ := d.(*ast.FuncDecl)
-					ast.Inspect(d, func(n ast.Node) bool {
-						call, ok := n.(*ast.CallExpr)
-						if !ok {
-							return true
-						}
-						k := ""
-						switch fun := call.Fun.(type) {
-						case *ast.Ident:
-							k = p.path + "." + fun.Name
-						case *ast.SelectorExpr:
-							if ip := f.pkgOf(fun.X); ip != "" {
-								k = ip + "." + fun.Sel.Name
-							} else {
-								k = "method." + fun.Sel.Name
-							}
-						}
-						if k != "" {
-							a.shared.calls[k] = append(a.shared.calls[k], callSite{f, fn, call})
-						}
-						return true
-					})
-				}
-			}
-		}
-	})
 	return a.shared.calls[key]
 }

@@ -19,9 +19,9 @@ var checkExprMu sync.Mutex
 
 // scopeObj looks a name up at package level in the file's package, then
 // in the universe.
-func scopeObj(f *file, name string) types.Object {
-	if f.pkg.types != nil {
-		if o := f.pkg.types.Scope().Lookup(name); o != nil {
+func (a *analyzer) scopeObj(f *file, name string) types.Object {
+	if t := a.typesOf(f.pkg); t != nil {
+		if o := t.Scope().Lookup(name); o != nil {
 			return o
 		}
 	}
@@ -36,7 +36,7 @@ func (a *analyzer) pkgObj(f *file, x ast.Expr, name string) types.Object {
 		return nil
 	}
 	p := a.localPkg(ip)
-	if p == nil || p.types == nil {
+	if p == nil || a.typesOf(p) == nil {
 		return nil
 	}
 	return p.types.Scope().Lookup(name)
@@ -46,7 +46,7 @@ func (a *analyzer) pkgObj(f *file, x ast.Expr, name string) types.Object {
 func (a *analyzer) typeExpr(f *file, e ast.Expr) types.Type {
 	switch e := e.(type) {
 	case *ast.Ident:
-		if tn, ok := scopeObj(f, e.Name).(*types.TypeName); ok {
+		if tn, ok := a.scopeObj(f, e.Name).(*types.TypeName); ok {
 			return tn.Type()
 		}
 	case *ast.SelectorExpr:
@@ -84,7 +84,7 @@ func (a *analyzer) localStruct(f *file, st *ast.StructType) types.Type {
 	if t, ok := a.shared.localStructs.Load(st); ok {
 		return t.(types.Type)
 	}
-	if f.pkg.types == nil {
+	if a.typesOf(f.pkg) == nil {
 		return nil
 	}
 	checkExprMu.Lock()
@@ -221,8 +221,20 @@ func (a *analyzer) identType(c evalCtx, id *ast.Ident, depth int) types.Type {
 		if t := paramType(c.fn, id.Name); t != nil {
 			return a.typeExpr(c.f, t)
 		}
+		// a parameter of a closure around the name (func(srvr *Server) {...})
+		for _, lit := range fi.lits {
+			if lit.Pos() <= id.Pos() && id.Pos() < lit.End() {
+				for _, fld := range lit.Type.Params.List {
+					for _, n := range fld.Names {
+						if n.Name == id.Name {
+							return a.typeExpr(c.f, fld.Type)
+						}
+					}
+				}
+			}
+		}
 	}
-	return objType(scopeObj(c.f, id.Name))
+	return objType(a.scopeObj(c.f, id.Name))
 }
 
 // paramType returns the declared type of a parameter or the receiver.
@@ -250,7 +262,7 @@ func (a *analyzer) selectObj(c evalCtx, e *ast.SelectorExpr, depth int) types.Ob
 		return nil
 	}
 	// Unexported names resolve in the package the code is written in.
-	obj, _, _ := types.LookupFieldOrMethod(t, true, c.f.pkg.types, e.Sel.Name)
+	obj, _, _ := types.LookupFieldOrMethod(t, true, a.typesOf(c.f.pkg), e.Sel.Name)
 	return obj
 }
 

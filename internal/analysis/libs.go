@@ -3,6 +3,7 @@ package analysis
 import (
 	"go/ast"
 	"go/token"
+	"path"
 	"strings"
 )
 
@@ -56,6 +57,16 @@ func (a *analyzer) evalModel(c evalCtx, call *ast.CallExpr, m *model, num bool, 
 			}
 			host.num = false
 			return host.concat(litVal(":")).concat(port)
+		case "pathjoin": // routes: path.Join(*routePrefix, "/-/healthy")
+			var elems []string
+			for i := range call.Args {
+				s, ok := argAt(i).renderZero()
+				if !ok {
+					return unknownAt(c.f, call)
+				}
+				elems = append(elems, s)
+			}
+			return litVal(path.Join(elems...))
 		case "or":
 			if len(call.Args) == 0 {
 				break
@@ -273,7 +284,6 @@ func (a *analyzer) kingpinValue(c evalCtx, ch *kingpinChain, depth int) sval {
 // code that counts: flag.String("addr", ...), a kingpin chain, an urfave
 // flag struct. cobra's GetString and urfave's c.String read it.
 func (a *analyzer) flagNamed(name string, depth int) sval {
-	a.shared.storesOnce.Do(a.indexStores)
 	for _, d := range a.shared.flags[name] {
 		if !a.inScope(d.f) {
 			continue

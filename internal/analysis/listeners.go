@@ -36,7 +36,7 @@ type listenSite struct {
 	tls        bool
 	handler    ast.Expr
 	kindHint   string
-	orig       ast.Node // for a call of a wrapper: the listen call inside it
+	via        *callSite // a call of the function around the listen call: evaluate with its arguments
 }
 
 // siteRef is a place in the code that makes a main long-running.
@@ -55,6 +55,11 @@ func (a *analyzer) addListener(ff *fileFacts, c evalCtx, addr ast.Expr, at ast.N
 // evalListener works out one listener for the main being analyzed.
 func (a *analyzer) evalListener(s listenSite, st reachState) (Listener, sval, []Warning) {
 	c := evalCtx{f: s.f, fn: s.fn, decl: s.decl}
+	at := s.at
+	if s.via != nil {
+		c.args, c.argCtx = s.via.call.Args, &evalCtx{f: s.via.f, fn: s.via.fn}
+		at = s.via.call
+	}
 	var v sval
 	expr := ""
 	switch {
@@ -67,7 +72,7 @@ func (a *analyzer) evalListener(s listenSite, st reachState) (Listener, sval, []
 	default: // gin's r.Run(): $PORT, else :8080
 		v = litVal(":").concat(envWithDefault(s.noEnv, s.noDef, false))
 	}
-	l := Listener{Source: a.pos(s.at.Pos()), DefaultMux: s.defaultMux, Conditional: st.cond, Subcommand: st.sub, bg: st.bg}
+	l := Listener{Source: a.pos(at.Pos()), DefaultMux: s.defaultMux, Conditional: st.cond, Subcommand: st.sub, bg: st.bg}
 	complete := describeAddr(v, &l)
 	l.Kind = a.listenerKind(s, v, l)
 	var warns []Warning
@@ -133,7 +138,7 @@ func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 		return "redirect"
 	case s.tls || strings.Contains(h, "tls") || strings.Contains(h, "https"):
 		return "tls"
-	case strings.Contains(h, "pprof") || strings.Contains(h, "debug") || strings.Contains(h, "profil"):
+	case strings.Contains(h, "pprof") || strings.Contains(h, "debug") || strings.Contains(h, "profil") || l.Port == 6060:
 		return "pprof"
 	case strings.Contains(h, "metric") || strings.Contains(h, "prom") || strings.Contains(handler, "promhttp"):
 		return "metrics"
@@ -145,13 +150,17 @@ func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 	return ""
 }
 
+// serveWords are the subcommands that usually start a service.
+var serveWords = map[string]bool{"serve": true, "server": true, "run": true, "start": true, "web": true,
+	"api": true, "daemon": true, "http": true, "agent": true, "listen": true}
+
 // rankListeners orders a main's listeners, the primary first: an
 // unconditional one over a conditional one, the service's own over TLS,
 // metrics, pprof, admin and redirect servers, a known port over an
-// unknown one, the one main blocks on over those started with go, HTTP
-// over gRPC, then source order.
+// unknown one, a serve-like subcommand's over another's, the one main
+// blocks on over those started with go, HTTP over gRPC, then source order.
 func rankListeners(ls []Listener) []Listener {
-	rank := func(l Listener) [6]int {
+	rank := func(l Listener) [7]int {
 		secondary, grpc := 0, 0
 		switch l.Kind {
 		case "":
@@ -160,7 +169,15 @@ func rankListeners(ls []Listener) []Listener {
 		default:
 			secondary = 1
 		}
-		return [6]int{btoi(l.Conditional), secondary, btoi(l.Port == 0 && l.PortEnv == "" && l.Flag == ""), btoi(l.bg), grpc, btoi(l.Loopback)}
+		unknown := 0
+		switch {
+		case l.Port != 0:
+		case l.PortEnv != "" || l.Flag != "":
+			unknown = 1 // settable, no usable default
+		default:
+			unknown = 2
+		}
+		return [7]int{btoi(l.Conditional), secondary, unknown, btoi(l.Subcommand != "" && !serveWords[l.Subcommand]), btoi(l.bg), grpc, btoi(l.Loopback)}
 	}
 	ls = sortListeners(ls)
 	sort.SliceStable(ls, func(i, j int) bool {
@@ -287,7 +304,7 @@ func addrSetting(v sval, name func(part) string) (string, bool) {
 			continue
 		}
 		prev := v.parts[max(i-1, 0)]
-		if i > 0 && prev.isLit() && strings.HasSuffix(prev.lit, ":") {
+		if i > 0 && (prev.isLit() && strings.HasSuffix(prev.lit, ":") || prev.cfg() && prev.hasDef && strings.HasSuffix(prev.def, ":")) {
 			setting = name(p)
 		}
 	}
@@ -335,10 +352,8 @@ func (a *analyzer) scanMethodCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, 
 	switch sel.Sel.Name {
 	case "Listen":
 		// net.ListenConfig.Listen(ctx, "tcp", addr)
-		if len(call.Args) == 3 {
-			if s, ok := a.valueNoParams(c, call.Args[1]).known(); ok && tcpNetwork(litVal(s)) {
-				a.addListener(ff, c, call.Args[2], call, false)
-			}
+		if len(call.Args) == 3 && tcpNetwork(a.valueNoParams(c, call.Args[1])) {
+			a.addListener(ff, c, call.Args[2], call, false)
 		}
 	case "Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS":
 		if c.f.imports("net/http") || c.f.imports(grpcPath) || c.f.imports("net") {
@@ -429,17 +444,13 @@ func typePkg(f *file, t ast.Expr) string {
 	return ""
 }
 
-// expandWrapper turns a listen call inside a local wrapper
-// (func listen(addr string) { http.ListenAndServe(addr, nil) }) called
-// with different addresses into one listener per call, at the call.
+// expandWrapper turns a listen call inside a function whose address
+// depends on its parameters (func listen(addr string) {...}, gotify's
+// startListening(name, host, port)) into one listener per call of that
+// function when the calls give different addresses, each worked out with
+// the call's arguments and reported at the call.
 func (a *analyzer) expandWrapper(s listenSite) []listenSite {
-	id, ok := s.addr.(*ast.Ident)
-	if !ok || s.fn == nil {
-		return []listenSite{s}
-	}
-	fi := a.funcIndex(s.f, s.fn)
-	i, isParam := fi.params[id.Name]
-	if !isParam || len(fi.assigns[id.Name]) > 0 {
+	if s.fn == nil || s.addr == nil || s.fn.Type.Params.NumFields() == 0 {
 		return []listenSite{s}
 	}
 	key := s.f.pkg.path + "." + s.fn.Name.Name
@@ -448,19 +459,30 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 	}
 	var calls []callSite
 	for _, cs := range a.callSites(key) {
-		if a.inScope(cs.f) && cs.fn != nil && i < len(cs.call.Args) {
+		if a.inScope(cs.f) && cs.fn != nil {
 			calls = append(calls, cs)
 		}
 	}
-	if len(calls) < 2 {
+	if len(calls) < 2 || len(calls) > 8 {
 		return []listenSite{s}
 	}
+	c := evalCtx{f: s.f, fn: s.fn, decl: s.decl}
+	if _, ok := a.valueNoParams(c, s.addr).render(); ok {
+		return []listenSite{s} // the parameters do not matter
+	}
 	first, same := "", true
-	for n, cs := range calls {
-		v, _ := a.valueNoParams(evalCtx{f: cs.f, fn: cs.fn}, cs.call.Args[i]).render()
+	for n := range calls {
+		cs := calls[n]
+		var v sval
+		a.top(func() {
+			v = a.eval(evalCtx{f: s.f, fn: s.fn, args: cs.call.Args, argCtx: &evalCtx{f: cs.f, fn: cs.fn}}, s.addr, 0)
+		})
+		var l Listener
+		describeAddr(v, &l)
+		r := fmt.Sprint(l.Addr, l.Port, l.PortEnv, l.Flag)
 		if n == 0 {
-			first = v
-		} else if v != first {
+			first = r
+		} else if r != first {
 			same = false
 		}
 	}
@@ -469,17 +491,18 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 	}
 	hi := -1
 	if h, ok := s.handler.(*ast.Ident); ok {
-		if j, ok := fi.params[h.Name]; ok {
+		if j, ok := a.funcIndex(s.f, s.fn).params[h.Name]; ok {
 			hi = j
 		}
 	}
 	out := make([]listenSite, 0, len(calls))
-	for _, cs := range calls {
+	for n := range calls {
 		w := s
-		w.f, w.fn, w.decl, w.at, w.addr, w.orig = cs.f, cs.fn, cs.fn, cs.call, cs.call.Args[i], s.at
-		if hi >= 0 && hi < len(cs.call.Args) {
-			w.handler = cs.call.Args[hi]
-			w.defaultMux = isNil(cs.call.Args[hi])
+		w.via = &calls[n]
+		w.kindHint += " " + types.ExprString(calls[n].call)
+		if hi >= 0 && hi < len(calls[n].call.Args) {
+			w.handler = calls[n].call.Args[hi]
+			w.defaultMux = isNil(calls[n].call.Args[hi])
 		}
 		out = append(out, w)
 	}

@@ -36,10 +36,11 @@ type pkg struct {
 	parseErr error
 	idxOnce  sync.Once
 	idx      *pkgIndex
-	// Type information (typecheck.go): nil until typeCheckAll.
-	info  *types.Info
-	types *types.Package
-	topo  int // position in dependency order
+	// Type information (typecheck.go), on demand: use typesOf and infoOf.
+	typeOnce sync.Once
+	info     *types.Info
+	types    *types.Package
+	topo     int // position in dependency order
 }
 
 // file is one parsed Go file with what is needed to resolve names in it.
@@ -244,7 +245,7 @@ func (a *analyzer) parse(p *pkg) error {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}
-		af, err := parser.ParseFile(a.fset, rel, src, parser.ParseComments|parser.SkipObjectResolution)
+		af, err := parser.ParseFile(a.fset, rel, src, parser.SkipObjectResolution)
 		if err != nil {
 			p.parseErr = syntaxError(rel, src, err)
 			return p.parseErr

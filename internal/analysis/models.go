@@ -131,6 +131,7 @@ var models = []model{
 	row([]string{"strconv"}, "FormatUint", mPure, "strconv-format-port").pure("itoa"),
 	row([]string{"strings"}, "TrimSpace", mPure, "port-int-itoa").pure("identity"),
 	row([]string{"cmp"}, "Or", mPure, "env-cmp-or").pure("or"),
+	row([]string{"path"}, "Join", mPure, "kingpin-exporter").pure("pathjoin"),
 
 	// Standard library flags: package functions and FlagSet methods.
 	row(flagPkgs, "<T>", mFlagValue, "flag_default").args("name", "def"),

@@ -29,64 +29,9 @@ type ref struct {
 }
 
 // refs returns the references indexed by "<import path>.<func>" or
-// "method.<name>", once.
+// "method.<name>" (the module index).
 func (a *analyzer) refs(key string) []ref {
-	a.shared.refsOnce.Do(a.indexRefs)
 	return a.shared.refs[key]
-}
-
-func (a *analyzer) indexRefs() {
-	methods := map[string]bool{}
-	for _, p := range a.all {
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-					methods[fd.Name.Name] = true
-				}
-			}
-		}
-	}
-	idx := map[string][]ref{}
-	for _, p := range a.all {
-		funcs := a.index(p).funcs
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				fn, _ := d.(*ast.FuncDecl)
-				var body ast.Node = d
-				if fn != nil {
-					if fn.Body == nil {
-						continue
-					}
-					body = fn.Body
-				}
-				ast.Inspect(body, func(n ast.Node) bool {
-					switch n := n.(type) {
-					case *ast.SelectorExpr:
-						if ip := f.pkgOf(n.X); ip != "" {
-							if q := a.localPkg(ip); q != nil {
-								if _, ok := a.index(q).funcs[n.Sel.Name]; ok {
-									k := ip + "." + n.Sel.Name
-									idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Pos()})
-								}
-							}
-							return false
-						}
-						if methods[n.Sel.Name] {
-							k := "method." + n.Sel.Name
-							idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Sel.Pos(), recv: n.X})
-						}
-					case *ast.Ident:
-						if _, ok := funcs[n.Name]; ok {
-							k := p.path + "." + n.Name
-							idx[k] = append(idx[k], ref{f: f, decl: d, fn: fn, pos: n.Pos()})
-						}
-					}
-					return true
-				})
-			}
-		}
-	}
-	a.shared.refs = idx
 }
 
 // callers returns the references that can run fd.
@@ -104,7 +49,7 @@ func (a *analyzer) callers(f *file, fd *ast.FuncDecl) []ref {
 		}
 		return out
 	}
-	obj, _ := f.pkg.info.Defs[fd.Name].(*types.Func)
+	obj, _ := a.infoOf(f.pkg).Defs[fd.Name].(*types.Func)
 	var out []ref
 	for _, r := range a.refs("method." + fd.Name.Name) {
 		if a.methodMayBe(r, obj) {
@@ -326,11 +271,13 @@ func (a *analyzer) siteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool
 			// A subcommand's case or if body is how the CLI dispatches,
 			// not a condition within the command.
 			if s := a.subOf(c, stack, n); s != "" {
-				sub = s
+				if s != defaultCommand {
+					sub = s
+				}
 				if _, isCase := parent.(*ast.CaseClause); isCase && caseCond {
 					conds--
 				}
-			} else if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) {
+			} else if _, lit := parent.(*ast.FuncLit); !lit && condBody(parent, n) && !a.runsByDefault(c, parent, n) {
 				conds++
 			}
 			_, caseCond = n.(*ast.CaseClause)
@@ -364,6 +311,9 @@ func inGoStmt(decl ast.Decl, pos token.Pos) bool {
 	})
 	return found
 }
+
+// defaultCommand marks a case that runs when no command is given.
+const defaultCommand = "\x00default"
 
 // subOf returns the subcommand that entering child from the nodes on
 // stack means, or "".
@@ -411,11 +361,16 @@ func (a *analyzer) subOf(c evalCtx, stack []ast.Node, child ast.Node) string {
 		if !isBody {
 			return ""
 		}
+		name := ""
 		for _, e := range p.List {
-			if s := a.commandName(c, sw.Tag, e); s != "" {
-				return s
+			if s := a.commandName(c, sw.Tag, e); s != "" && name == "" {
+				name = s
+			}
+			if isEmptyString(e) && a.isArgExpr(c, sw.Tag, 0) {
+				return defaultCommand // case "serve", "": what runs with no argument
 			}
 		}
+		return name
 	case *ast.IfStmt:
 		if child != p.Body {
 			return ""
@@ -483,8 +438,8 @@ func (a *analyzer) isArgExpr(c evalCtx, e ast.Expr, depth int) bool {
 	}
 	text := types.ExprString(e)
 	switch {
-	case strings.HasPrefix(text, "os.Args[1]"), strings.HasPrefix(text, "flag.Arg(0)"),
-		strings.HasPrefix(text, "flag.Args()[0]"), strings.HasPrefix(text, "os.Args[1:][0]"):
+	case strings.HasPrefix(text, "os.Args[1]"), strings.HasSuffix(text, ".Arg(0)"),
+		strings.HasSuffix(text, ".Args()[0]"), strings.HasPrefix(text, "os.Args[1:][0]"):
 		return true
 	}
 	switch x := e.(type) {
@@ -593,44 +548,7 @@ func firstWord(s string) string {
 // command: an argument of cobra's AddCommand, an element of urfave's
 // Commands list. The root command (Execute, Run, app.Action) is not.
 func (a *analyzer) isSubcommand(lit *ast.CompositeLit) bool {
-	a.shared.subOnce.Do(a.indexSubcommands)
 	return a.shared.subcommands[lit]
-}
-
-func (a *analyzer) indexSubcommands() {
-	subs := map[*ast.CompositeLit]bool{}
-	for _, p := range a.all {
-		for _, f := range p.files {
-			for _, d := range f.ast.Decls {
-				fn, _ := d.(*ast.FuncDecl)
-				c := evalCtx{f: f, fn: fn}
-				ast.Inspect(d, func(n ast.Node) bool {
-					switch n := n.(type) {
-					case *ast.CallExpr:
-						if callName(n) == "AddCommand" {
-							for _, arg := range n.Args {
-								for _, lit := range a.compositesOf(c, arg, 0) {
-									subs[lit] = true
-								}
-							}
-						}
-					case *ast.KeyValueExpr:
-						if isIdent(n.Key, "Commands") || isIdent(n.Key, "Subcommands") {
-							if list, ok := n.Value.(*ast.CompositeLit); ok {
-								for _, el := range list.Elts {
-									for _, lit := range a.compositesOf(c, el, 0) {
-										subs[lit] = true
-									}
-								}
-							}
-						}
-					}
-					return true
-				})
-			}
-		}
-	}
-	a.shared.subcommands = subs
 }
 
 // compositesOf finds the composite literals an expression may be: the

@@ -93,6 +93,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
+		var ifs []*ast.IfStmt
 		stack = stack[:0]
 		ast.Inspect(d, func(n ast.Node) bool {
 			if n == nil {
@@ -119,12 +120,16 @@ func (a *analyzer) scan(f *file) *fileFacts {
 				a.scanStruct(ff, f, n)
 			case *ast.IfStmt:
 				a.scanDotenv(ff, f, n, stack)
-				a.scanRequired(ff, c, n)
+				ifs = append(ifs, n)
 			}
 			return true
 		})
 		if readsEnv && fn != nil {
 			a.learnDefaults(ff, c)
+			// `if v == "" { log.Fatal(...) }` matters only where env is read.
+			for _, n := range ifs {
+				a.scanRequired(ff, c, n)
+			}
 		}
 	}
 	return ff
@@ -435,6 +440,7 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 			}
 		}
 		if addr != nil {
+			tls = tls || a.servedTLS(c, cl)
 			ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: addr, addr: addr.Value,
 				defaultMux: !handler, tls: tls, handler: handlerExpr})
 		} else if !handler {
@@ -486,6 +492,7 @@ func (a *analyzer) scanModel(ff *fileFacts, c evalCtx, call *ast.CallExpr, m *mo
 		}
 	case mViperGet, mKoanfGet, mFlagGet, mKingpinValue, mKingpinVar:
 		ff.reads = append(ff.reads, readSite{f: c.f, fn: c.fn, call: call, row: m})
+		return true
 	}
 	return false
 }
@@ -606,8 +613,19 @@ func fails(f *file, body *ast.BlockStmt) bool {
 // rules that call applies instead.
 func (a *analyzer) boundField(f *file, fld *ast.Field) bool {
 	binds := a.bindings()
+	if len(binds) == 0 {
+		return false
+	}
 	for _, n := range fld.Names {
-		obj, _ := f.pkg.info.Defs[n].(*types.Var)
+		if o, ok := a.shared.fieldIdents.Load(n); ok && len(binds[o.(*types.Var)]) > 0 {
+			return true
+		}
+	}
+	if !a.shared.boundPkgs[f.pkg.path] {
+		return false
+	}
+	for _, n := range fld.Names {
+		obj, _ := a.infoOf(f.pkg).Defs[n].(*types.Var)
 		if obj == nil {
 			if o, ok := a.shared.fieldIdents.Load(n); ok {
 				obj = o.(*types.Var)
@@ -618,4 +636,51 @@ func (a *analyzer) boundField(f *file, fld *ast.Field) bool {
 		}
 	}
 	return false
+}
+
+// servedTLS reports whether the http.Server literal is started with
+// ListenAndServeTLS or ServeTLS in its function (in the same closure).
+func (a *analyzer) servedTLS(c evalCtx, cl *ast.CompositeLit) bool {
+	if c.fn == nil || c.fn.Body == nil {
+		return false
+	}
+	fi := a.funcIndex(c.f, c.fn)
+	name := ""
+	var lit *ast.FuncLit
+	for n, list := range fi.assigns {
+		for _, as := range list {
+			rhs := as.rhs
+			if u, ok := rhs.(*ast.UnaryExpr); ok {
+				rhs = u.X
+			}
+			if rhs == ast.Expr(cl) {
+				name, lit = n, as.lit
+			}
+		}
+	}
+	if name == "" {
+		return false
+	}
+	innermost := func(pos token.Pos) *ast.FuncLit {
+		var in *ast.FuncLit
+		for _, l := range fi.lits {
+			if l.Pos() <= pos && pos < l.End() && (in == nil || l.Pos() > in.Pos()) {
+				in = l
+			}
+		}
+		return in
+	}
+	found := false
+	ast.Inspect(c.fn.Body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found {
+			return !found
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && isIdent(sel.X, name) && call.Pos() > cl.Pos() &&
+			(sel.Sel.Name == "ListenAndServeTLS" || sel.Sel.Name == "ServeTLS") && innermost(call.Pos()) == lit {
+			found = true
+		}
+		return true
+	})
+	return found
 }

@@ -35,32 +35,9 @@ type fieldBind struct {
 	defSrc   string // where that default is (file:line), when not src
 }
 
-// bindings returns every library-filled field of the module, once.
+// bindings returns every library-filled field of the module (the module
+// index binds them).
 func (a *analyzer) bindings() map[*types.Var][]fieldBind {
-	a.shared.bindOnce.Do(func() {
-		a.shared.binds = map[*types.Var][]fieldBind{}
-		for _, p := range a.all {
-			for _, f := range p.files {
-				for _, d := range f.ast.Decls {
-					fn, _ := d.(*ast.FuncDecl)
-					c := evalCtx{f: f, fn: fn}
-					ast.Inspect(d, func(n ast.Node) bool {
-						call, ok := n.(*ast.CallExpr)
-						if !ok {
-							return true
-						}
-						m, _ := a.matchKinds(c, call, func(k modelKind) bool {
-							return k == mStructEnv || k == mViperUnmarshal || k == mKoanfUnmarshal
-						})
-						if m != nil {
-							a.bindStruct(c, call, m)
-						}
-						return true
-					})
-				}
-			}
-		}
-	})
 	return a.shared.binds
 }
 
@@ -120,25 +97,31 @@ func (a *analyzer) fieldTag(obj *types.Var) (envTag, bool) {
 	return envTag{}, false
 }
 
-// structOf finds the struct type declaring a field.
+// structOf finds the struct type declaring a field: among the types and
+// variables of its package, or the struct types written in bodies
+// (localStruct records those).
 func (a *analyzer) structOf(obj *types.Var) (*types.Struct, bool) {
-	a.shared.fieldsOnce.Do(func() {
-		for _, p := range a.all {
-			if p.info == nil {
-				continue
-			}
-			for _, o := range p.info.Defs {
-				switch o := o.(type) {
-				case *types.TypeName:
-					a.recordStruct(o.Type().Underlying(), 0)
-				case *types.Var:
-					if !o.IsField() {
+	if obj.Pkg() != nil {
+		if p := a.localPkg(obj.Pkg().Path()); p != nil {
+			defs := a.infoOf(p).Defs
+			a.shared.structMu.Lock()
+			done := a.shared.structPkgs[p]
+			a.shared.structPkgs[p] = true
+			a.shared.structMu.Unlock()
+			if !done {
+				for _, o := range defs {
+					switch o := o.(type) {
+					case *types.TypeName:
 						a.recordStruct(o.Type().Underlying(), 0)
+					case *types.Var:
+						if !o.IsField() {
+							a.recordStruct(o.Type().Underlying(), 0)
+						}
 					}
 				}
 			}
 		}
-	})
+	}
 	a.shared.structMu.Lock()
 	defer a.shared.structMu.Unlock()
 	st, ok := a.shared.fieldStruct[obj]
@@ -262,9 +245,13 @@ func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, str
 			case isIdent(kv.Key, "Target"):
 				target = kv.Value
 			case isIdent(kv.Key, "Lookuper"):
-				if pc, ok := a.callOf(c, kv.Value).(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 {
-					prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
-				}
+				// PrefixLookuper("APP_", ...), possibly inside MultiLookuper(...)
+				ast.Inspect(a.callOf(c, kv.Value), func(n ast.Node) bool {
+					if pc, ok := n.(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 && prefix == "" {
+						prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
+					}
+					return prefix == ""
+				})
 			}
 		}
 	}

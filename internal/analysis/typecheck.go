@@ -5,7 +5,6 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
-	"sync"
 )
 
 // Type information covers the module's own packages only. Every import
@@ -16,31 +15,21 @@ import (
 // facts cannot depend on the module cache. Library calls are recognised by
 // their import path and name (models.go), never by their types.
 
-// typeCheckAll type-checks the parsed packages in dependency order, in
-// parallel. Type errors are expected (every library name is invalid) and
-// ignored: a package that does not type-check still yields the objects it
-// declares.
+// typeCheckAll prepares type checking, which happens on demand: a package
+// is checked when the evaluator first needs its declarations (typesOf),
+// after the module packages it imports. Most packages of a large module
+// are never needed. Type errors are expected (every library name is
+// invalid) and ignored: a package that does not type-check still yields
+// the objects it declares.
 func (a *analyzer) typeCheckAll() {
-	fakes := a.fakePackages()
-	done := map[*pkg]chan struct{}{}
-	for _, p := range a.all {
-		done[p] = make(chan struct{})
-	}
-	order := a.topoOrder()
-	forEach(len(order), func() func(int) {
-		return func(i int) {
-			p := order[i]
-			defer close(done[p])
-			a.typeCheck(p, fakes, done)
-		}
-	})
+	a.topoOrder()
 }
 
-// topoOrder lists a.all so that every package comes after the module
+// topoOrder numbers a.all so that every package comes after the module
 // packages it imports; an import cycle (which go build rejects) is cut.
-func (a *analyzer) topoOrder() []*pkg {
+func (a *analyzer) topoOrder() {
 	state := map[*pkg]int{} // 1 visiting, 2 done
-	var out []*pkg
+	n := 0
 	var visit func(p *pkg)
 	visit = func(p *pkg) {
 		if state[p] != 0 {
@@ -48,36 +37,40 @@ func (a *analyzer) topoOrder() []*pkg {
 		}
 		state[p] = 1
 		for _, ip := range p.bp.Imports {
-			if q := a.localPkg(ip); q != nil && state[q] == 0 && q.info != nil {
+			if q := a.localPkg(ip); q != nil && state[q] == 0 {
 				visit(q)
 			}
 		}
 		state[p] = 2
-		p.topo = len(out)
-		out = append(out, p)
-	}
-	for _, p := range a.all {
-		p.info = &types.Info{
-			Defs:       map[*ast.Ident]types.Object{},
-			Uses:       map[*ast.Ident]types.Object{},
-			Selections: map[*ast.SelectorExpr]*types.Selection{},
-		}
+		p.topo = n
+		n++
 	}
 	for _, p := range a.all {
 		visit(p)
 	}
-	return out
 }
 
-func (a *analyzer) typeCheck(p *pkg, fakes map[string]*types.Package, done map[*pkg]chan struct{}) {
+// typesOf returns a package's types, checking it on first use.
+func (a *analyzer) typesOf(p *pkg) *types.Package {
+	p.typeOnce.Do(func() { a.typeCheck(p) })
+	return p.types
+}
+
+// infoOf returns a package's declarations (Defs), checking it on first use.
+func (a *analyzer) infoOf(p *pkg) *types.Info {
+	a.typesOf(p)
+	return p.info
+}
+
+func (a *analyzer) typeCheck(p *pkg) {
+	fakes := a.fakePackages(p)
 	conf := types.Config{
 		Importer: importerFunc(func(ip string) (*types.Package, error) {
-			// Only packages before p in topoOrder: a later one is an
-			// import cycle, which go build rejects; waiting would deadlock.
+			// Only packages before p in dependency order: a later one is
+			// an import cycle, which go build rejects.
 			if q := a.localPkg(ip); q != nil && q.topo < p.topo {
-				<-done[q]
-				if q.types != nil {
-					return q.types, nil
+				if t := a.typesOf(q); t != nil {
+					return t, nil
 				}
 			}
 			return fakeFor(fakes, ip), nil
@@ -91,18 +84,16 @@ func (a *analyzer) typeCheck(p *pkg, fakes map[string]*types.Package, done map[*
 	for i, f := range p.files {
 		files[i] = f.ast
 	}
-	p.types, _ = conf.Check(p.path, a.fset, files, p.info)
+	info := &types.Info{Defs: map[*ast.Ident]types.Object{}}
+	p.types, _ = conf.Check(p.path, a.fset, files, info)
+	p.info = info
 }
 
 type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
-var fakeMu sync.Mutex
-
 func fakeFor(fakes map[string]*types.Package, ip string) *types.Package {
-	fakeMu.Lock()
-	defer fakeMu.Unlock()
 	if fp, ok := fakes[ip]; ok {
 		return fp
 	}
@@ -128,32 +119,65 @@ func lastElem(ip string) string {
 }
 
 // fakePackages declares, for every import from outside the module, each
-// name the module's files use from it: a type name where it is used as a
-// type, a variable otherwise, all of the invalid type, so the checker
-// reports nothing about them and carries on.
-func (a *analyzer) fakePackages() map[string]*types.Package {
-	names := map[string]map[string]bool{} // path → name → used as a type
-	for _, p := range a.all {
-		for _, f := range p.files {
-			typeSel := map[*ast.SelectorExpr]bool{}
-			markTypes(f.ast, typeSel)
-			ast.Inspect(f.ast, func(n ast.Node) bool {
+// name p's files use from it: a type name where it is used as a type, a
+// variable otherwise, all of the invalid type, so the checker reports
+// nothing about them and carries on. Only what the declaration-only check
+// sees counts: declarations, and struct types inside bodies (localStruct
+// checks those).
+func (a *analyzer) fakePackages(p *pkg) map[string]*types.Package {
+	parts := make([]map[string]map[string]bool, len(p.files))
+	for i, f := range p.files {
+		m := map[string]map[string]bool{}
+		typeSel := map[*ast.SelectorExpr]bool{}
+		visit := func(n ast.Node) {
+			markTypes(n, typeSel)
+			ast.Inspect(n, func(n ast.Node) bool {
 				sel, ok := n.(*ast.SelectorExpr)
 				if !ok {
 					return true
 				}
 				ip := f.pkgOf(sel.X)
-				if ip == "" || a.localPkg(ip) != nil || ip == "C" {
+				if ip == "" || ip == "C" || a.localPkg(ip) != nil {
 					return true
 				}
-				m := names[ip]
-				if m == nil {
-					m = map[string]bool{}
-					names[ip] = m
+				if m[ip] == nil {
+					m[ip] = map[string]bool{}
 				}
-				m[sel.Sel.Name] = m[sel.Sel.Name] || typeSel[sel]
+				m[ip][sel.Sel.Name] = m[ip][sel.Sel.Name] || typeSel[sel]
 				return true
 			})
+		}
+		for _, d := range f.ast.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok {
+				visit(d)
+				continue
+			}
+			if fd.Recv != nil {
+				visit(fd.Recv)
+			}
+			visit(fd.Type)
+			if fd.Body != nil {
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					if st, ok := n.(*ast.StructType); ok {
+						visit(st)
+						return false
+					}
+					return true
+				})
+			}
+		}
+		parts[i] = m
+	}
+	names := map[string]map[string]bool{} // path → name → used as a type
+	for _, m := range parts {
+		for ip, ns := range m {
+			if names[ip] == nil {
+				names[ip] = map[string]bool{}
+			}
+			for n, isType := range ns {
+				names[ip][n] = names[ip][n] || isType
+			}
 		}
 	}
 	paths := make([]string, 0, len(names))
@@ -181,7 +205,7 @@ func (a *analyzer) fakePackages() map[string]*types.Package {
 // markTypes records the selector expressions of a file that stand in a
 // type position (field, parameter and variable types, composite literal
 // types, conversions to named types are left as values).
-func markTypes(f *ast.File, out map[*ast.SelectorExpr]bool) {
+func markTypes(f ast.Node, out map[*ast.SelectorExpr]bool) {
 	var typ func(e ast.Expr)
 	typ = func(e ast.Expr) {
 		switch e := e.(type) {
