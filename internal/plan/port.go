@@ -104,12 +104,14 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 		}
 		b.Port = answered
 	} else if exposed == nil && (l == nil || l.Port == 0) {
+		// A guess. The analysis has already warned about the listener it
+		// could not follow; the plan says what it assumed.
 		b.PortGuessed = true
-		src, what := mn.Source, "no listen call was found"
+		src := mn.Source
 		if l != nil {
-			src, what = l.Source, "the listen address could not be followed"
+			src = l.Source
 		}
-		m.warn("unknown-port", src, "%s: %s; assuming port %d (set it with --port %s=PORT)", b.Name, what, b.Port, b.Name)
+		m.note(src, "%s: port %d is a guess (set it with --port %s=PORT)", b.Name, b.Port, b.Name)
 	}
 	switch {
 	case portEnv != "":
