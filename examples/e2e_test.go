@@ -543,7 +543,16 @@ func (cr *composeRun) finish(t *testing.T, ctx context.Context) {
 		t.Fatalf("compose up: %v\n%s\nps:\n%s\nlogs:\n%s", cr.err, tail(cr.out, 20), ps, logs)
 	}
 	for _, tg := range cr.ex.targets {
-		if tg.port == 0 || tg.job {
+		if tg.job {
+			// A job is behind the "jobs" profile: `up` left it alone, and
+			// `compose run` runs it to completion.
+			out, err := cr.compose("run", "--rm", tg.stage)
+			if err != nil || !tg.body.MatchString(out) {
+				t.Errorf("compose run --rm %s: %v: %q, want a match for %s", tg.stage, err, out, tg.body)
+			}
+			continue
+		}
+		if tg.port == 0 {
 			continue
 		}
 		out, err := cr.compose("port", tg.stage, strconv.Itoa(tg.port))

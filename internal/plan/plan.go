@@ -347,6 +347,16 @@ func (n Note) String() string {
 	return fmt.Sprintf("%s (%s)", n.Text, n.Source)
 }
 
+// ComposeBinaries are the binaries in compose: the long-running ones, and
+// the jobs (a migration, a CLI) behind the "jobs" profile, run with
+// `docker compose run --rm NAME`, never restarted in a loop.
+func (p *Plan) ComposeBinaries() []Binary {
+	if len(p.ServiceBinaries()) == 0 {
+		return nil
+	}
+	return p.Binaries
+}
+
 // ServiceBinaries are the binaries compose runs: the long-running ones.
 func (p *Plan) ServiceBinaries() []Binary {
 	var out []Binary

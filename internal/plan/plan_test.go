@@ -656,8 +656,16 @@ func TestMultiMain(t *testing.T) {
 			svcs = append(svcs, n)
 		}
 		slices.Sort(svcs)
-		if !slices.Equal(svcs, []string{"api", "worker"}) {
-			t.Errorf("compose services %v, want the long-running api and worker", svcs)
+		if !slices.Equal(svcs, []string{"api", "migrate", "worker"}) {
+			t.Errorf("compose services %v, want api, worker and the migrate job", svcs)
+		}
+		// The job is behind a profile (`up` does not start it) and never
+		// restarted in a loop; the services run by default.
+		if p, _ := cd.Services["migrate"]["profiles"].([]any); len(p) != 1 || p[0] != "jobs" || cd.Services["migrate"]["restart"] != "no" {
+			t.Errorf("migrate: profiles %v restart %v", cd.Services["migrate"]["profiles"], cd.Services["migrate"]["restart"])
+		}
+		if cd.Services["api"]["profiles"] != nil || cd.Services["api"]["restart"] != "unless-stopped" {
+			t.Errorf("api: profiles %v restart %v", cd.Services["api"]["profiles"], cd.Services["api"]["restart"])
 		}
 		for n, s := range cd.Services {
 			b, _ := s["build"].(map[string]any)

@@ -262,10 +262,9 @@ func (m *maker) services() error {
 		m.p.Services = append(m.p.Services, s)
 		names = append(names, name)
 	}
+	// Services wait for them; so do jobs (a migration needs its database).
 	for i := range m.p.Binaries {
-		if m.p.Binaries[i].LongRunning {
-			m.p.Binaries[i].DependsOn = names
-		}
+		m.p.Binaries[i].DependsOn = names
 	}
 	m.wire()
 	return nil
@@ -285,9 +284,6 @@ func (m *maker) wire() {
 	anyApp := false
 	for bi := range m.p.Binaries {
 		b := &m.p.Binaries[bi]
-		if !b.LongRunning {
-			continue
-		}
 		anyApp = true
 		sources := m.envSources(b.Main)
 		for ei := range b.ComposeEnv {
