@@ -139,6 +139,9 @@ func printFacts(w io.Writer, f *analysis.Facts) {
 			if e.Secret {
 				v += " (secret)"
 			}
+			if e.Required {
+				v += " (required)"
+			}
 			line("env", v, e.Source)
 		}
 		if m.HealthPath != "" {

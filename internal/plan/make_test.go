@@ -439,3 +439,28 @@ func TestExampleServersWhenNothingElseServes(t *testing.T) {
 		t.Errorf("binaries %v, want the example left out when the module serves", p.BinaryNames())
 	}
 }
+
+// TestNoHostEnvOrSystemVolumes: variables the OS sets (HOME, HOSTNAME) are
+// not interpolated from the user's shell into compose, and a write that
+// resolves to a directory the base image has (/home) is a warning, not a
+// volume that would keep root as its owner.
+func TestNoHostEnvOrSystemVolumes(t *testing.T) {
+	m := httpMain(".", "app", 8080)
+	m.Env = []analysis.EnvVar{{Name: "HOME"}, {Name: "HOSTNAME"}, {Name: "APP_MODE", Default: "prod", HasDefault: true}}
+	m.Writes = []analysis.Write{{Path: "./../gorm.db", Source: "db.go:9"}}
+	p, err := plan.Make(facts(m), answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Binaries[0]
+	var env []string
+	for _, e := range b.ComposeEnv {
+		env = append(env, e.Name)
+	}
+	if strings.Join(env, " ") != "APP_MODE" {
+		t.Errorf("compose env %v, want APP_MODE only", env)
+	}
+	if len(b.Volumes) != 0 || len(p.Warnings) != 1 || p.Warnings[0].Code != "write-path" || !strings.Contains(p.Warnings[0].Text, "resolves to /home") {
+		t.Errorf("volumes %v warnings %v", b.Volumes, p.Warnings)
+	}
+}

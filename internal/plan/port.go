@@ -179,11 +179,23 @@ func (m *maker) composeEnv(b *Binary, mn analysis.Main, portEnv string) {
 		b.ComposeEnv = append(b.ComposeEnv, EnvVar{Name: e.Name, Value: escapeDollar(e.Value)})
 	}
 	for _, e := range mn.Env {
-		if e.Name == portEnv || !envName(e.Name) {
+		if e.Name == portEnv || !envName(e.Name) || ambientEnv[e.Name] {
 			continue
 		}
 		b.ComposeEnv = append(b.ComposeEnv, EnvVar{Name: e.Name, Value: composeEnvValue(e)})
 	}
+}
+
+// ambientEnv are variables the operating system or the runtime sets, which
+// programs read but nobody configures: interpolated from the user's shell
+// they would carry the host's values into the container (HOME=/root,
+// HOSTNAME of the laptop). Compose leaves them to the container.
+var ambientEnv = map[string]bool{
+	"HOME": true, "USER": true, "LOGNAME": true, "SHELL": true, "PATH": true, "PWD": true, "OLDPWD": true,
+	"HOSTNAME": true, "HOST": true, "TERM": true, "LANG": true, "LANGUAGE": true, "LC_ALL": true, "TMPDIR": true, "TZ": true,
+	"XDG_CONFIG_HOME": true, "XDG_CACHE_HOME": true, "XDG_DATA_HOME": true, "XDG_STATE_HOME": true, "XDG_RUNTIME_DIR": true,
+	"GOMAXPROCS": true, "GOMEMLIMIT": true, "GOGC": true, "GODEBUG": true, "GOTRACEBACK": true,
+	"KUBERNETES_SERVICE_HOST": true, "KUBERNETES_SERVICE_PORT": true, "POD_NAME": true, "POD_NAMESPACE": true,
 }
 
 // composeEnvValue wires one env var through compose interpolation: secrets

@@ -13,6 +13,12 @@ import (
 // base, so relative paths resolve the same way everywhere.
 const homeDir = "/home/nonroot"
 
+// systemDirs are directories the base images have (or must keep): never
+// a volume.
+var systemDirs = map[string]bool{"/": true, "/home": true, "/etc": true, "/usr": true, "/usr/local": true, "/var": true,
+	"/var/lib": true, "/var/log": true, "/var/run": true, "/run": true, "/opt": true, "/srv": true, "/root": true, "/bin": true,
+	"/sbin": true, "/lib": true, "/dev": true, "/proc": true, "/sys": true, "/mnt": true, "/media": true}
+
 // volumes makes the paths the program writes writable under a read-only
 // root: each becomes a directory owned by the image's user, declared as a
 // VOLUME (so a plain `docker run --read-only` works too), and mounted as a
@@ -34,10 +40,14 @@ func (m *maker) volumes(b *Binary, mn analysis.Main) {
 			p = path.Dir(p)
 		}
 		p = path.Clean(p)
-		if p == "/" || p == "/tmp" || strings.HasPrefix(p, "/tmp/") || !plainPath.MatchString(p) {
-			if p != "/tmp" && !strings.HasPrefix(p, "/tmp/") {
-				m.warn("write-path", w.Source, "%s writes %q, which cannot be made a volume: make the path configurable and point it at one", b.Name, w.Path)
-			}
+		switch {
+		case p == "/tmp" || strings.HasPrefix(p, "/tmp/"):
+			continue // the tmpfs
+		case systemDirs[p] || !plainPath.MatchString(p):
+			// A volume there would hide the base image's files, and a
+			// directory the base already has keeps its owner (root):
+			// COPY --chown only owns what it creates.
+			m.warn("write-path", w.Source, "%s writes %q, which resolves to %s: a volume cannot go there; make the path configurable and point it at its own directory", b.Name, w.Path, p)
 			continue
 		}
 		dirs = append(dirs, dir{p, w.Source})

@@ -158,6 +158,9 @@ func likelyCauses(e evidence) []string {
 	// /proc/net/tcp: the most direct evidence there is.
 	if e.stage == "probe" || e.stage == "health" {
 		causes = append(causes, listeningCauses(e)...)
+		if e.has("healthcheck: 404") {
+			causes = append(causes, "the service answers the probe's health route with 404: it serves another handler than the one the route was registered on (dockgen's probe file adds /healthz to http.DefaultServeMux when it finds no health route) — add a health route to the service's own router, or make the probe a TCP connect by editing its dockgen_health.go")
+		}
 	}
 
 	// The port: loopback binds, or nothing listening where expected.

@@ -413,7 +413,7 @@ func (v *verifier) binarySize(ctx context.Context) {
 		return
 	}
 	cid := strings.TrimSpace(out)
-	defer v.d.run(context.WithoutCancel(ctx), "rm", "-f", cid) //nolint:errcheck // best effort
+	defer v.d.run(context.WithoutCancel(ctx), "rm", "-f", "-v", cid) //nolint:errcheck // best effort
 	cmd := v.d.cmd(ctx, nil, "cp", "-L", cid+":"+v.r.Binary, "-")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

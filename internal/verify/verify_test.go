@@ -171,7 +171,7 @@ func TestRunHealthy(t *testing.T) {
 		t.Errorf("the secret must reach docker through its environment, not its arguments: %s", run)
 	}
 	if !hasCall(calls, "build --progress=plain --label dockgen.verify=testrun -t dockgen-verify-api:testrun") || !hasCall(calls, "stop -t 10 "+fakeCID) ||
-		!hasCall(calls, "rm -f -v "+fakeCID) || !hasCall(calls, "image rm dockgen-verify-api:testrun") || !hasCall(calls, "rm -f created1") {
+		!hasCall(calls, "rm -f -v "+fakeCID) || !hasCall(calls, "image rm dockgen-verify-api:testrun") || !hasCall(calls, "rm -f -v created1") {
 		t.Errorf("missing build/stop/cleanup calls:\n%s", strings.Join(calls, "\n"))
 	}
 	for _, want := range []string{"verify: building target api", "verify: GET http://", "verify: cleaned up"} {
@@ -376,5 +376,12 @@ func TestExitCauses(t *testing.T) {
 		if !strings.Contains(strings.Join(c, "\n"), want) {
 			t.Errorf("%q: causes %q, want %q", out, c, want)
 		}
+	}
+}
+
+func TestProbe404Cause(t *testing.T) {
+	c := likelyCauses(evidence{stage: "health", port: 8080, output: []string{"healthcheck: 404 Not Found"}})
+	if !strings.Contains(strings.Join(c, "\n"), "answers the probe's health route with 404") {
+		t.Errorf("causes %q", c)
 	}
 }
