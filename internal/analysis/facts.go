@@ -103,7 +103,11 @@ type Main struct {
 	// Needs are runtime needs: "ca-certificates", "tzdata", "passwd", "exec:<binary>".
 	Needs       []string `json:"needs"`
 	NeedSources []Need   `json:"need_sources,omitempty"`
-	LongRunning bool     `json:"long_running"`
+	// LongRunning is true when main reaches a listener, a server's Serve,
+	// or blocks until stopped (select {}, a wait for a signal in its own
+	// goroutine, an endless loop only a signal ends). A signal handler
+	// alone does not count: a CLI that stops cleanly on Ctrl-C is a job.
+	LongRunning bool `json:"long_running"`
 	// PortGuessed is true when the main serves but no listener has a known
 	// port (and none is set by an env var or flag): a warning says what
 	// could not be followed, and the port must be given (--port).

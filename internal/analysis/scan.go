@@ -24,7 +24,7 @@ type fileFacts struct {
 	services   []Source
 	imports    []importSite // non-std imports from outside the module
 	cgo        string       // source of import "C"
-	longAt     []siteRef    // what makes a program long-running (Serve, signal.Notify, select {})
+	longAt     []siteRef    // what makes a program long-running (Serve, select {}, a wait for a signal)
 	grpcHealth string       // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
@@ -124,6 +124,9 @@ func (a *analyzer) scan(f *file) *fileFacts {
 			}
 			return true
 		})
+		if f.imports("os/signal") {
+			a.scanSignalWait(ff, f, d)
+		}
 		if readsEnv && fn != nil {
 			a.learnDefaults(ff, c)
 			// `if v == "" { log.Fatal(...) }` matters only where env is read.
@@ -254,8 +257,6 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			a.scanExec(ff, c, arg(0), call)
 		case "os/exec.CommandContext":
 			a.scanExec(ff, c, arg(1), call)
-		case "os/signal.Notify", "os/signal.NotifyContext":
-			ff.longAt = append(ff.longAt, siteRef{f, c.decl, call.Pos(), false})
 		case "os.Create", "os.WriteFile", "os.OpenFile", "gorm.io/driver/sqlite.Open", "go.etcd.io/bbolt.Open", "github.com/boltdb/bolt.Open":
 			a.scanWrite(ff, c, arg(0), call, false)
 		case "os.Mkdir", "os.MkdirAll":
