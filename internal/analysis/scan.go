@@ -440,6 +440,9 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 				}
 			}
 		}
+		if !handler && a.handlerSetLater(c.f.pkg) {
+			handler = true // srv.Handler = mux later: not the default mux
+		}
 		if addr != nil {
 			tls = tls || a.servedTLS(c, cl)
 			ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: addr, addr: addr.Value,
@@ -684,4 +687,40 @@ func (a *analyzer) servedTLS(c evalCtx, cl *ast.CompositeLit) bool {
 		return true
 	})
 	return found
+}
+
+// handlerSetLater reports whether code that can see a server declared in
+// package p (p itself, or a package importing it) assigns a non-nil
+// Handler field (srv.Handler = mux, h.Handler = handler on a type that
+// embeds *http.Server). Library types are opaque, so which server is
+// meant cannot be told: such a server may serve another handler, and
+// claiming http.DefaultServeMux would put the probe's route where the
+// server never looks.
+func (a *analyzer) handlerSetLater(p *pkg) bool {
+	for _, s := range a.storesNamed("Handler") {
+		if s.kind != sAssign || s.rhs == nil || isNil(s.rhs) {
+			continue
+		}
+		if _, ok := s.lhs.(*ast.SelectorExpr); ok && a.dependsOn(s.f.pkg, p, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// dependsOn reports whether package p is q or imports it, directly or
+// through the module's own packages.
+func (a *analyzer) dependsOn(p, q *pkg, depth int) bool {
+	if p == q {
+		return true
+	}
+	if depth > 64 || p.bp == nil {
+		return false
+	}
+	for _, ip := range p.bp.Imports {
+		if r := a.localPkg(ip); r != nil && r != p && a.dependsOn(r, q, depth+1) {
+			return true
+		}
+	}
+	return false
 }
