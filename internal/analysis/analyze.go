@@ -195,7 +195,7 @@ func Analyze(dir string) (*Facts, error) {
 	a.indexModule()
 	a.scanAll()
 
-	services := map[string]string{}
+	services := map[string]ServiceSource{}
 	var noFunc []*pkg
 	for i, m := range mains {
 		mn, ok := a.buildMain(m, closures[i], errs[i], facts, services, &warns)
@@ -225,7 +225,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	sort.Strings(facts.Services)
 	for _, name := range facts.Services {
-		facts.ServiceSources = append(facts.ServiceSources, Source{Name: name, Source: services[name]})
+		facts.ServiceSources = append(facts.ServiceSources, services[name])
 	}
 	warns = append(warns, a.vendorWarning(facts.ModuleSource)...)
 	warns = append(warns, a.containerFiles(facts)...)
@@ -363,7 +363,7 @@ func probeFile(m *pkg) *file {
 // a package main without func main: it builds no binary. A main that cannot
 // build (err) gets what could be read: Dir, Name and, when its own package
 // parsed, Source.
-func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
+func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]ServiceSource, warns *[]Warning) (Main, bool) {
 	var fnMain *ast.FuncDecl
 	for _, f := range m.files {
 		for _, d := range f.ast.Decls {
@@ -545,11 +545,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				needs[n.Need] = n.Source
 			}
 		}
-		for _, s := range ff.services {
-			if _, ok := services[s.Name]; !ok {
-				services[s.Name] = s.Source
-			}
-		}
 		*warns = append(*warns, ff.warnings...)
 	}
 	// Struct fields a library fills from env, with its prefix and rules.
@@ -580,6 +575,20 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				learned[name] = d
 			}
 		}
+	}
+	// Backing services as the configuration selects them; the env vars
+	// that select them are settings too.
+	svcs, svcEnv := a.mainServices(m, files, mn.Env)
+	for name, s := range svcs {
+		cur, ok := services[name]
+		services[name] = mergeService(cur, ok, s)
+		if usesService(s.Selection) {
+			mn.Services = append(mn.Services, name)
+		}
+	}
+	sort.Strings(mn.Services)
+	for _, ev := range svcEnv {
+		addEnv(ev)
 	}
 	for _, r := range required {
 		if i, ok := envIdx[r.name]; ok && !mn.Env[i].HasDefault {

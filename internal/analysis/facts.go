@@ -25,8 +25,10 @@
 // structs and the library APIs declared in one table (models.go, evaluated
 // in libs.go, tags.go and config.go). A listen call counts for a binary
 // only when its main reaches it (reach.go), which also tells whether it is
-// conditional and which CLI subcommand starts it. Analyses are cached on
-// disk (cache.go) while every input they read is unchanged.
+// conditional and which CLI subcommand starts it; the same way tells
+// whether a backing service's driver is used by default (services.go).
+// Analyses are cached on disk (cache.go) while every input they read is
+// unchanged.
 package analysis
 
 // Facts is everything dockgen knows about one module.
@@ -57,10 +59,13 @@ type Facts struct {
 	ModuleDir string `json:"module_dir,omitempty"`
 	// PrivateModules is empty unless the repository itself marks modules as
 	// private: $GOPRIVATE is the machine's, so it only adds a CacheNote.
-	PrivateModules []string  `json:"private_modules"`
-	Services       []string  `json:"services"`
-	ServiceSources []Source  `json:"service_sources,omitempty"`
-	Warnings       []Warning `json:"warnings"`
+	PrivateModules []string `json:"private_modules"`
+	// Services are the backing services whose client or driver the mains'
+	// code imports; ServiceSources says, for each, how the configuration
+	// selects it (an imported driver may not be the one used).
+	Services       []string        `json:"services"`
+	ServiceSources []ServiceSource `json:"service_sources,omitempty"`
+	Warnings       []Warning       `json:"warnings"`
 	// BuildTags are the tags the repository builds with (nil: none).
 	BuildTags *BuildTags `json:"build_tags,omitempty"`
 	// ComposeFile is the compose file already at the module root (the one
@@ -101,7 +106,11 @@ type Main struct {
 	// (ListenAndServe with a nil handler), so an init() can add a route to it.
 	DefaultMux bool `json:"default_mux"`
 	// Needs are runtime needs: "ca-certificates", "tzdata", "passwd", "exec:<binary>".
-	Needs       []string `json:"needs"`
+	Needs []string `json:"needs"`
+	// Services are the backing services this main uses in its default
+	// configuration (Facts.ServiceSources selection "always" or "default"
+	// for it): the ones it must wait for and be wired to.
+	Services    []string `json:"services,omitempty"`
 	NeedSources []Need   `json:"need_sources,omitempty"`
 	// LongRunning is true when main reaches a listener, a server's Serve,
 	// or blocks until stopped (select {}, a wait for a signal in its own
@@ -211,6 +220,25 @@ type Need struct {
 type Source struct {
 	Name   string `json:"name"`
 	Source string `json:"source"`
+}
+
+// ServiceSource is a backing service the code has a client or driver for,
+// and how the configuration the mains run with selects it.
+type ServiceSource struct {
+	Name string `json:"name"` // "postgres", "redis", ...
+	// Source is where the driver is imported (file:line); Import its path.
+	Source string `json:"source"`
+	Import string `json:"import,omitempty"`
+	// Selection is "always" when a main uses it unconditionally,
+	// "default" when a setting selects it and the setting's default does,
+	// "optional" when only a non-default value of a setting (or a branch
+	// that does not run by default) uses it, "unused" when no main
+	// reaches a use of it. The strongest over the mains.
+	Selection string `json:"selection,omitempty"`
+	// Setting is what selects it: an env var ("DB_DRIVER") or a flag
+	// ("--db"); SettingSource where that is read or defaulted (file:line).
+	Setting       string `json:"setting,omitempty"`
+	SettingSource string `json:"setting_source,omitempty"`
 }
 
 // Warning is something the user should fix or know; Code is stable.

@@ -27,10 +27,10 @@ var serviceDrivers = []struct {
 	prefixes []string
 }{
 	{"mongo", []string{"go.mongodb.org/mongo-driver", "gopkg.in/mgo.v2", "github.com/globalsign/mgo"}},
-	{"mysql", []string{"github.com/go-sql-driver/mysql", "gorm.io/driver/mysql"}},
+	{"mysql", []string{"github.com/go-sql-driver/mysql", "gorm.io/driver/mysql", "github.com/jinzhu/gorm/dialects/mysql"}},
 	{"nats", []string{"github.com/nats-io/nats.go"}},
 	{"postgres", []string{"github.com/lib/pq", "github.com/jackc/pgx", "gorm.io/driver/postgres",
-		"github.com/go-pg/pg", "github.com/uptrace/bun/driver/pgdriver"}},
+		"github.com/go-pg/pg", "github.com/uptrace/bun/driver/pgdriver", "github.com/jinzhu/gorm/dialects/postgres"}},
 	{"rabbitmq", []string{"github.com/rabbitmq/amqp091-go", "github.com/streadway/amqp"}},
 	{"redis", []string{"github.com/redis/go-redis", "github.com/go-redis/redis", "github.com/gomodule/redigo",
 		"github.com/garyburd/redigo", "github.com/redis/rueidis", "gopkg.in/redis.v5", "gopkg.in/redis.v4"}},

@@ -20,8 +20,9 @@ type fileFacts struct {
 	health     []healthHit
 	defaultMux bool
 	needs      []Need
-	tzEmbedded bool // imports time/tzdata
-	services   []Source
+	tzEmbedded bool         // imports time/tzdata
+	svcImports []svcImport  // imports of backing services' clients and drivers
+	svcUses    []svcSite    // calls into them (services.go)
 	imports    []importSite // non-std imports from outside the module
 	cgo        string       // source of import "C"
 	longAt     []siteRef    // what makes a program long-running (Serve, select {}, a wait for a signal)
@@ -88,6 +89,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	ff := &fileFacts{learned: map[string]string{}}
 	f.facts = ff
 	a.scanImports(f, ff)
+	a.scanServiceUses(ff, f)
 	var stack []ast.Node // the nodes enclosing the one visited
 	for _, d := range f.ast.Decls {
 		fn, _ := d.(*ast.FuncDecl)
@@ -185,7 +187,7 @@ func (a *analyzer) scanImports(f *file, ff *fileFacts) {
 		}
 		for _, s := range serviceDrivers {
 			if matchAny(ip, s.prefixes) {
-				ff.services = append(ff.services, Source{Name: s.name, Source: src})
+				ff.svcImports = append(ff.svcImports, svcImport{kind: s.name, path: ip, src: src})
 			}
 		}
 	}

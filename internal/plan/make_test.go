@@ -109,7 +109,7 @@ func TestDockerignoreKeepsWhatTheBuildNeeds(t *testing.T) {
 // its name; the service is renamed; two services never share a host port.
 func TestComposeNamesAreUnique(t *testing.T) {
 	f := facts(httpMain("./cmd/redis", "redis", 8080), httpMain("./cmd/api", "api", 8080))
-	f.Services, f.ServiceSources = []string{"redis"}, []analysis.Source{{Name: "redis", Source: "cmd/api/main.go:4"}}
+	f.Services, f.ServiceSources = []string{"redis"}, []analysis.ServiceSource{{Name: "redis", Source: "cmd/api/main.go:4"}}
 	files := build(t, f, answers.Answers{})
 	if _, err := lint.LoadCompose(t.TempDir(), files["compose.yaml"], nil); err != nil {
 		t.Fatalf("compose-go: %v\n%s", err, files["compose.yaml"])
