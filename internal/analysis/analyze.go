@@ -444,12 +444,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
-		for _, r := range ff.runtimeReads {
-			if !slices.ContainsFunc(mn.Reads, func(x Read) bool { return x.Path == r.Path }) {
-				r.Exists, r.Sample = a.readExists(r)
-				mn.Reads = append(mn.Reads, r)
-			}
-		}
 		for _, w := range ff.writes {
 			if !slices.ContainsFunc(mn.Writes, func(x Write) bool { return x.Path == w.Path }) {
 				mn.Writes = append(mn.Writes, w)
@@ -576,6 +570,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 	}
+	reads, readWarns := a.mainReads(m, files)
+	mn.Reads = reads
+	*warns = append(*warns, readWarns...)
 	// Backing services as the configuration selects them; the env vars
 	// that select them are settings too.
 	svcs, svcEnv := a.mainServices(m, files, mn.Env)

@@ -134,8 +134,9 @@ type Main struct {
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
 	// Reads are the files and directories the program reads at run time
-	// from literal paths relative to its working directory (templates,
-	// static assets, config files, migrations): the image must carry them.
+	// at paths relative to its working directory (templates, static
+	// assets, config files, migrations), literal or the default of a
+	// setting: the image must carry them.
 	Reads []Read `json:"reads,omitempty"`
 	// Writes are the paths the program writes at literal locations (a
 	// database file, a data directory, $HOME): on a read-only root they
@@ -281,4 +282,10 @@ type Read struct {
 	// Sample is the sample beside a missing file (config.sample.yaml).
 	Sample string `json:"sample,omitempty"`
 	Source string `json:"source"`
+	// Env or Flag names the setting the path comes from, when it does
+	// (Path is what the program reads with the setting's default);
+	// DefaultSource is where that default is written (file:line).
+	Env           string `json:"env,omitempty"`
+	Flag          string `json:"flag,omitempty"`
+	DefaultSource string `json:"default_source,omitempty"`
 }

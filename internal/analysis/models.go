@@ -132,6 +132,7 @@ var models = []model{
 	row([]string{"strings"}, "TrimSpace", mPure, "port-int-itoa").pure("identity"),
 	row([]string{"cmp"}, "Or", mPure, "env-cmp-or").pure("or"),
 	row([]string{"path"}, "Join", mPure, "kingpin-exporter").pure("pathjoin"),
+	row([]string{"path/filepath"}, "Join", mPure, "reads-through-settings").pure("filejoin"),
 
 	// Standard library flags: package functions and FlagSet methods.
 	row(flagPkgs, "<T>", mFlagValue, "flag_default").args("name", "def"),

@@ -172,11 +172,10 @@ func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.
 		}
 	}
 	if !ok {
-		for _, pt := range v.parts {
-			if pt.env != "" {
-				ff.warn("write-path-env", a.pos(call.Pos()), fmt.Sprintf("writes under the path in $%s: under a read-only root it must be a volume or /tmp — set %s to a mounted volume's path in compose", pt.env, pt.env))
-				return
-			}
+		// The path starts with an env var: it decides where the writes go.
+		if len(v.parts) > 0 && v.parts[0].env != "" {
+			pt := v.parts[0]
+			ff.warn("write-path-env", a.pos(call.Pos()), fmt.Sprintf("writes under the path in $%s: under a read-only root it must be a volume or /tmp — set %s to a mounted volume's path in compose", pt.env, pt.env))
 		}
 		return
 	}

@@ -30,9 +30,10 @@ type fileFacts struct {
 	required   []requiredEnv
 	warnings   []Warning
 	writes     []Write
-	// runtimeReads are files the program reads at run time (templates,
-	// static assets); reads are configuration reads through libraries.
-	runtimeReads []Read
+	// readCalls read files at run time (templates, static assets,
+	// config files; reads.go); reads are configuration reads through
+	// libraries.
+	readCalls []readCall
 }
 
 // readSite is a call or literal that reads configuration through a
