@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -444,11 +443,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
-		for _, w := range ff.writes {
-			if !slices.ContainsFunc(mn.Writes, func(x Write) bool { return x.Path == w.Path }) {
-				mn.Writes = append(mn.Writes, w)
-			}
-		}
 		var sites []listenSite
 		for _, s := range ff.listens {
 			sites = append(sites, a.expandWrapper(s)...)
@@ -570,6 +564,9 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 	}
+	writes, writeWarns := a.mainWrites(m, files, learned)
+	mn.Writes = writes
+	*warns = append(*warns, writeWarns...)
 	reads, readWarns := a.mainReads(m, files)
 	mn.Reads = reads
 	*warns = append(*warns, readWarns...)

@@ -29,7 +29,7 @@ type fileFacts struct {
 	grpcHealth string       // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
-	writes     []Write
+	writeCalls []writeCall // calls that write files (writes.go)
 	// readCalls read files at run time (templates, static assets,
 	// config files; reads.go); reads are configuration reads through
 	// libraries.
@@ -260,19 +260,8 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			a.scanExec(ff, c, arg(0), call)
 		case "os/exec.CommandContext":
 			a.scanExec(ff, c, arg(1), call)
-		case "os.Create", "os.WriteFile", "os.OpenFile", "gorm.io/driver/sqlite.Open", "go.etcd.io/bbolt.Open", "github.com/boltdb/bolt.Open":
-			a.scanWrite(ff, c, arg(0), call, false)
-		case "os.Mkdir", "os.MkdirAll":
-			a.scanWrite(ff, c, arg(0), call, true)
-		case "os.UserHomeDir", "os.UserCacheDir", "os.UserConfigDir":
-			// Asked for its home, the program writes there: $HOME must be
-			// writable under a read-only root.
-			ff.writes = append(ff.writes, Write{Path: "$HOME", Dir: true, Source: a.pos(call.Pos())})
-		case "database/sql.Open", "github.com/jinzhu/gorm.Open":
-			if d, _ := a.valueNoParams(c, arg(0)).known(); strings.HasPrefix(d, "sqlite") {
-				a.scanWrite(ff, c, arg(1), call, false)
-			}
 		}
+		a.scanWriteCall(ff, c, call, ip+"."+name)
 	}
 	return false
 }
