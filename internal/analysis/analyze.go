@@ -215,6 +215,10 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
+	warns = append(warns, a.embedPlaceholders()...)
+	gen, genWarns := a.generated(facts)
+	facts.Generate = gen
+	warns = append(warns, genWarns...)
 	warns = append(warns, a.unreachedListeners(facts)...)
 	for _, m := range facts.Mains {
 		facts.Cgo = facts.Cgo || m.Cgo

@@ -66,6 +66,9 @@ type Facts struct {
 	Services       []string        `json:"services"`
 	ServiceSources []ServiceSource `json:"service_sources,omitempty"`
 	Warnings       []Warning       `json:"warnings"`
+	// Generate is set when the build needs code generated first (names
+	// the code uses that no file declares), with the repository's step.
+	Generate *Generate `json:"generate,omitempty"`
 	// BuildTags are the tags the repository builds with (nil: none).
 	BuildTags *BuildTags `json:"build_tags,omitempty"`
 	// ComposeFile is the compose file already at the module root (the one
