@@ -50,14 +50,14 @@ func (a *analyzer) callers(f *file, fd *ast.FuncDecl) []ref {
 		return out
 	}
 	obj, _ := a.infoOf(f.pkg).Defs[fd.Name].(*types.Func)
+	synthetic := a.kongCallers(obj)
 	var out []ref
 	for _, r := range a.refs("method." + fd.Name.Name) {
-		if a.methodMayBe(r, obj) {
+		if a.methodMayBe(r, obj) && !(len(synthetic) > 0 && a.dispatchCall(r)) {
 			out = append(out, r)
 		}
 	}
-	out = append(out, a.kongCallers(obj)...)
-	return out
+	return append(out, synthetic...)
 }
 
 func localShadow(fi *funcIndex, name string) bool {
@@ -641,10 +641,11 @@ func (a *analyzer) compositesOf(c evalCtx, e ast.Expr, depth int) []*ast.Composi
 	return nil
 }
 
-// kongCallers are the synthetic calls of a kong command's Run method: kong
-// calls it by reflection when its subcommand is given.
+// kongCallers are the synthetic calls of a command struct's method that
+// the CLI library runs by reflection when its subcommand is given: kong's
+// Run, go-flags' Execute.
 func (a *analyzer) kongCallers(obj *types.Func) []ref {
-	if obj == nil || obj.Name() != "Run" {
+	if obj == nil || obj.Name() != "Run" && obj.Name() != "Execute" {
 		return nil
 	}
 	sig, ok := obj.Type().(*types.Signature)
@@ -658,7 +659,7 @@ func (a *analyzer) kongCallers(obj *types.Func) []ref {
 	a.bindings()
 	var out []ref
 	for _, kc := range a.shared.kongCmds {
-		if types.Identical(kc.t, rt) {
+		if kc.method == obj.Name() && types.Identical(kc.t, rt) {
 			out = append(out, ref{f: kc.f, decl: kc.decl, fn: kc.fn, pos: kc.pos, sub: kc.sub})
 		}
 	}
@@ -668,12 +669,13 @@ func (a *analyzer) kongCallers(obj *types.Func) []ref {
 
 // kongCmd is a command struct of a kong CLI, found by bindStruct.
 type kongCmd struct {
-	t    types.Type
-	sub  string
-	f    *file
-	decl ast.Decl
-	fn   *ast.FuncDecl
-	pos  token.Pos
+	t      types.Type
+	sub    string
+	method string // the method the library runs: "Run" (kong), "Execute" (go-flags)
+	f      *file
+	decl   ast.Decl
+	fn     *ast.FuncDecl
+	pos    token.Pos
 }
 
 // deprecatedCommandAt reports whether pos sits in a cobra command literal
@@ -694,4 +696,20 @@ func (a *analyzer) deprecatedCommandAt(f *file, decl ast.Decl, pos token.Pos) bo
 		return !found
 	})
 	return found
+}
+
+// dispatchCall reports whether a reference calls a method through an
+// interface or an untyped value: for a command struct's Run or Execute,
+// that is the CLI's dispatch (go-flags' CommandHandler calling
+// command.Execute), which runs the subcommand given, not every one.
+func (a *analyzer) dispatchCall(r ref) bool {
+	t := a.typeOf(evalCtx{f: r.f, fn: r.fn}, r.recv)
+	if t == nil {
+		return true
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	_, iface := t.Underlying().(*types.Interface)
+	return iface
 }

@@ -197,6 +197,12 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 		w.file, _ = a.nameArg(c, call, m)
 	case m.lib == "kong":
 		prefix = a.kongEnvPrefix(c, call)
+	case m.lib == "goflags" && m.name >= 0: // p.AddCommand("server", short, long, &cmd)
+		if name, ok := a.nameArg(c, call, m); ok {
+			w.addCommand(t, name)
+			w.walk(st, prefix, nil, name, 0)
+			return
+		}
 	}
 	w.walk(st, prefix, nil, "", 0)
 }
@@ -462,6 +468,44 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 			b.def, b.hasDef = opts["default"]
 			_, b.required = opts["required"]
 			_, b.secret = opts["mask"]
+		case "goflags":
+			if tag.Get("no-flag") != "" || tag.Get("positional-args") != "" {
+				continue
+			}
+			if name := tag.Get("command"); name != "" && isStruct {
+				w.addCommand(fld.Type(), name)
+				w.walk(inner, prefix, path, name, depth+1)
+				continue
+			}
+			if isStruct && !isTextType(fld.Type()) {
+				p, ns := prefix, path
+				if _, group := tag.Lookup("group"); group {
+					if e := tag.Get("env-namespace"); e != "" {
+						p = prefix + e + "_"
+					}
+					if n := tag.Get("namespace"); n != "" {
+						ns = append(append([]string{}, path...), n)
+					}
+				}
+				w.walk(inner, p, ns, sub, depth+1)
+				continue
+			}
+			long, hasLong := tag.Lookup("long")
+			env, hasEnv := tag.Lookup("env")
+			if !hasLong && !hasEnv {
+				continue
+			}
+			if hasLong && long != "" {
+				b.flag = strings.Join(append(append([]string{}, path...), long), ".")
+			}
+			if hasEnv && env != "" {
+				b.env = prefix + env
+			}
+			b.def, b.hasDef = tag.Lookup("default")
+			// Required for every command only at the top: a subcommand's
+			// required option is required when that command runs.
+			r := strings.ToLower(tag.Get("required"))
+			b.required = sub == "" && r != "" && r != "false" && r != "no" && r != "0"
 		case "kong":
 			if _, isCmd := tag.Lookup("cmd"); isCmd && isStruct {
 				name := tag.Get("name")
@@ -473,7 +517,7 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 					if p, ok := t.(*types.Pointer); ok {
 						t = p.Elem()
 					}
-					w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
+					w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, method: "Run", f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
 				}
 				w.walk(inner, prefix, nil, name, depth+1)
 				continue
@@ -653,4 +697,16 @@ func (a *analyzer) callOf(c evalCtx, e ast.Expr) ast.Expr {
 		}
 	}
 	return e
+}
+
+// addCommand records a go-flags command struct: the parser runs its
+// Execute method when the subcommand is given.
+func (w *structWalk) addCommand(t types.Type, name string) {
+	if w.c.fn == nil {
+		return
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, method: "Execute", f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
 }
