@@ -45,8 +45,14 @@ type Facts struct {
 	Cgo             bool     `json:"cgo"`
 	Mains           []Main   `json:"mains"`
 	Embed           []string `json:"embed"`
-	Vendor          bool     `json:"vendor"`
-	Workspace       string   `json:"workspace"`
+	// Vendor is true when go build uses vendor/ (so the image builds with
+	// -mod=vendor and downloads nothing).
+	Vendor bool `json:"vendor"`
+	// VendorIgnored is true when vendor/ exists but go build does not use
+	// it (go.mod declares go < 1.14, or vendor/modules.txt disagrees with
+	// go.mod): it stays out of the build context; a warning says why.
+	VendorIgnored bool   `json:"vendor_ignored,omitempty"`
+	Workspace     string `json:"workspace"`
 	// Work is the go.work the module needs to build (it requires workspace
 	// modules it does not replace); nil when it builds alone.
 	Work        *Work    `json:"work,omitempty"`
