@@ -589,7 +589,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 		addEnv(ev)
 	}
 	for _, r := range required {
-		if i, ok := envIdx[r.name]; ok && !mn.Env[i].HasDefault {
+		if i, ok := envIdx[r.name]; ok && (!mn.Env[i].HasDefault || mn.Env[i].Default == "") {
 			mn.Env[i].Required = true
 		}
 	}

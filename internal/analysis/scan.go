@@ -97,6 +97,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
 		var ifs []*ast.IfStmt
+		var switches []*ast.SwitchStmt
 		stack = stack[:0]
 		ast.Inspect(d, func(n ast.Node) bool {
 			if n == nil {
@@ -124,6 +125,8 @@ func (a *analyzer) scan(f *file) *fileFacts {
 			case *ast.IfStmt:
 				a.scanDotenv(ff, f, n, stack)
 				ifs = append(ifs, n)
+			case *ast.SwitchStmt:
+				switches = append(switches, n)
 			}
 			return true
 		})
@@ -135,6 +138,9 @@ func (a *analyzer) scan(f *file) *fileFacts {
 			// `if v == "" { log.Fatal(...) }` matters only where env is read.
 			for _, n := range ifs {
 				a.scanRequired(ff, c, n)
+			}
+			for _, n := range switches {
+				a.scanRequiredSwitch(ff, c, n)
 			}
 		}
 	}
@@ -308,6 +314,15 @@ func (a *analyzer) scanGetenv(ff *fileFacts, c evalCtx, call *ast.CallExpr, stac
 	name, ok := a.valueNoParams(c, call.Args[0]).known()
 	if !ok || !validEnvName(name) {
 		return
+	}
+	for _, n := range stack {
+		// MapLookuper(map[string]string{"HOSTNAME": os.Getenv("HOSTNAME")})
+		// passes the runtime's value on to a config struct: not a setting.
+		if pc, ok := n.(*ast.CallExpr); ok && callName(pc) == "MapLookuper" {
+			if sel, ok := pc.Fun.(*ast.SelectorExpr); ok && c.f.pkgOf(sel.X) == "github.com/sethvargo/go-envconfig" {
+				return
+			}
+		}
 	}
 	ev := EnvVar{Name: name, Source: a.pos(call.Pos())}
 	// cmp.Or(os.Getenv("X"), "default")
@@ -540,6 +555,39 @@ func (a *analyzer) scanRequired(ff *fileFacts, c evalCtx, ifs *ast.IfStmt) {
 		return
 	}
 	a.requiredIf(ff, c, ifs, x, false)
+}
+
+// scanRequiredSwitch finds a setting the program cannot start without
+// that a switch picks among values of (transfer.sh's provider): unset by
+// default, no case for "", and a default case that fails. The switch must
+// run by default, or the setting is required only on that path.
+func (a *analyzer) scanRequiredSwitch(ff *fileFacts, c evalCtx, sw *ast.SwitchStmt) {
+	if sw.Tag == nil {
+		return
+	}
+	var def *ast.CaseClause
+	for _, st := range sw.Body.List {
+		cc := st.(*ast.CaseClause)
+		if cc.List == nil {
+			def = cc
+		}
+		for _, e := range cc.List {
+			if s, ok := a.valueNoParams(c, e).known(); !ok || s == "" {
+				return // `case "":` handles the unset value (or a case cannot be told)
+			}
+		}
+	}
+	if def == nil || !fails(c.f, &ast.BlockStmt{List: def.Body}) {
+		return
+	}
+	p, ok := a.valueNoParams(c, sw.Tag).single()
+	if !ok || p.env == "" || p.hasDef && p.def != "" {
+		return
+	}
+	if a.localSelection(c.f, c.decl, sw.Pos()).sel < selDefault {
+		return
+	}
+	ff.required = append(ff.required, requiredEnv{p.env, a.pos(sw.Pos())})
 }
 
 func isEmptyString(e ast.Expr) bool {

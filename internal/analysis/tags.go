@@ -32,6 +32,7 @@ type fieldBind struct {
 	num      bool
 	sub      string // kong: the subcommand the flag belongs to
 	cfgFile  string // the config file the default comes from (module-relative)
+	opaque   bool   // filled from elsewhere (a sethvargo MapLookuper): no setting, value unknown
 	defSrc   string // where that default is (file:line), when not src
 }
 
@@ -60,6 +61,9 @@ func (a *analyzer) fieldBinding(obj *types.Var) (sval, bool) {
 }
 
 func (a *analyzer) bindVal(b fieldBind) sval {
+	if b.opaque {
+		return unknownVal()
+	}
 	if b.key != "" {
 		var v sval
 		if b.keyLib == "koanf" {
@@ -156,8 +160,9 @@ func (a *analyzer) recordStructLocked(t types.Type, depth int) {
 func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 	target := m.argOf(call, m.target)
 	prefix := ""
+	var provided map[string]bool
 	if m.kind == mStructEnv && m.lib == "sethvargo" && m.target < 0 {
-		target, prefix = a.sethvargoConfig(c, call)
+		target, prefix, provided = a.sethvargoConfig(c, call)
 	}
 	if target == nil {
 		return
@@ -174,7 +179,7 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 	if !ok {
 		return
 	}
-	w := structWalk{a: a, c: c, m: m, pos: call.Pos()}
+	w := structWalk{a: a, c: c, m: m, pos: call.Pos(), provided: provided, lookPrefix: prefix}
 	switch {
 	case m.kind == mViperUnmarshal:
 		w.keyLib = "viper"
@@ -230,10 +235,13 @@ func (a *analyzer) optionString(c evalCtx, call *ast.CallExpr, key string) strin
 }
 
 // sethvargoConfig reads envconfig.ProcessWith(ctx, &envconfig.Config{Target:
-// &cfg, Lookuper: envconfig.PrefixLookuper("APP_", ...)}).
-func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, string) {
-	var target ast.Expr
-	prefix := ""
+// &cfg, Lookuper: envconfig.PrefixLookuper("APP_", ...)}). provided are
+// the keys a MapLookuper ahead of the environment answers
+// (MapLookuper(map[string]string{"HOSTNAME": os.Getenv("HOSTNAME")})):
+// MultiLookuper asks its lookupers in order, so those fields never read
+// the prefixed variable, and the map's own reads are how the program
+// passes the runtime's values on, not settings.
+func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (target ast.Expr, prefix string, provided map[string]bool) {
 	for _, arg := range call.Args {
 		if u, ok := arg.(*ast.UnaryExpr); ok {
 			arg = u.X
@@ -252,16 +260,54 @@ func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, str
 				target = kv.Value
 			case isIdent(kv.Key, "Lookuper"):
 				// PrefixLookuper("APP_", ...), possibly inside MultiLookuper(...)
+				env := false // the environment is asked from here on
 				ast.Inspect(a.callOf(c, kv.Value), func(n ast.Node) bool {
-					if pc, ok := n.(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 && prefix == "" {
-						prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
+					pc, ok := n.(*ast.CallExpr)
+					if !ok {
+						return true
 					}
-					return prefix == ""
+					switch callName(pc) {
+					case "PrefixLookuper":
+						if len(pc.Args) > 0 && prefix == "" {
+							prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
+						}
+						env = true
+					case "OsLookuper":
+						env = true
+					case "MapLookuper":
+						if m, ok := mapLiteral(pc); ok && !env {
+							for _, el := range m.Elts {
+								if kv, ok := el.(*ast.KeyValueExpr); ok {
+									if k, ok := a.valueNoParams(c, kv.Key).known(); ok {
+										if provided == nil {
+											provided = map[string]bool{}
+										}
+										provided[k] = true
+									}
+								}
+							}
+						}
+						return false
+					}
+					return true
 				})
 			}
 		}
 	}
-	return target, prefix
+	return target, prefix, provided
+}
+
+// mapLiteral is a call's map literal argument (MapLookuper(map[...]...{})).
+func mapLiteral(call *ast.CallExpr) (*ast.CompositeLit, bool) {
+	if len(call.Args) != 1 {
+		return nil, false
+	}
+	m, ok := call.Args[0].(*ast.CompositeLit)
+	if !ok {
+		return nil, false
+	}
+	_, isMap := m.Type.(*ast.MapType)
+	return m, isMap
 }
 
 // kongEnvPrefix reads kong.DefaultEnvars("APP") among kong.Parse's options.
@@ -283,6 +329,10 @@ type structWalk struct {
 	c      evalCtx
 	m      *model
 	keyLib string
+	// sethvargo: keys a MapLookuper answers before the environment, and
+	// the PrefixLookuper's prefix (not part of the key).
+	provided   map[string]bool
+	lookPrefix string
 }
 
 // walk visits the fields of st. prefix is the env prefix so far (or the
@@ -432,6 +482,10 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 			}
 			if name == "" || name == "-" {
 				continue
+			}
+			if w.provided[strings.TrimPrefix(prefix+name, w.lookPrefix)] {
+				b.opaque, b.required = true, false // a MapLookuper answers it, not the environment
+				break
 			}
 			b.env = prefix + name
 		case "ardanlabs":
