@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,7 +194,7 @@ func Analyze(dir string) (*Facts, error) {
 	a.indexModule()
 	a.scanAll()
 
-	services := map[string]string{}
+	services := map[string]ServiceSource{}
 	var noFunc []*pkg
 	for i, m := range mains {
 		mn, ok := a.buildMain(m, closures[i], errs[i], facts, services, &warns)
@@ -216,6 +215,10 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	facts.Embed = sortedUnique(facts.Embed)
 	warns = append(warns, a.missingEmbeds()...)
+	warns = append(warns, a.embedPlaceholders()...)
+	gen, genWarns := a.generated(facts)
+	facts.Generate = gen
+	warns = append(warns, genWarns...)
 	warns = append(warns, a.unreachedListeners(facts)...)
 	for _, m := range facts.Mains {
 		facts.Cgo = facts.Cgo || m.Cgo
@@ -225,7 +228,7 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	sort.Strings(facts.Services)
 	for _, name := range facts.Services {
-		facts.ServiceSources = append(facts.ServiceSources, Source{Name: name, Source: services[name]})
+		facts.ServiceSources = append(facts.ServiceSources, services[name])
 	}
 	warns = append(warns, a.vendorWarning(facts.ModuleSource)...)
 	warns = append(warns, a.containerFiles(facts)...)
@@ -363,7 +366,7 @@ func probeFile(m *pkg) *file {
 // a package main without func main: it builds no binary. A main that cannot
 // build (err) gets what could be read: Dir, Name and, when its own package
 // parsed, Source.
-func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]string, warns *[]Warning) (Main, bool) {
+func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]ServiceSource, warns *[]Warning) (Main, bool) {
 	var fnMain *ast.FuncDecl
 	for _, f := range m.files {
 		for _, d := range f.ast.Decls {
@@ -444,17 +447,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	var secretEnv = map[string]bool{}
 	for _, f := range files {
 		ff := f.facts
-		for _, r := range ff.runtimeReads {
-			if !slices.ContainsFunc(mn.Reads, func(x Read) bool { return x.Path == r.Path }) {
-				r.Exists, r.Sample = a.readExists(r)
-				mn.Reads = append(mn.Reads, r)
-			}
-		}
-		for _, w := range ff.writes {
-			if !slices.ContainsFunc(mn.Writes, func(x Write) bool { return x.Path == w.Path }) {
-				mn.Writes = append(mn.Writes, w)
-			}
-		}
 		var sites []listenSite
 		for _, s := range ff.listens {
 			sites = append(sites, a.expandWrapper(s)...)
@@ -545,11 +537,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				needs[n.Need] = n.Source
 			}
 		}
-		for _, s := range ff.services {
-			if _, ok := services[s.Name]; !ok {
-				services[s.Name] = s.Source
-			}
-		}
 		*warns = append(*warns, ff.warnings...)
 	}
 	// Struct fields a library fills from env, with its prefix and rules.
@@ -581,8 +568,28 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 	}
+	writes, writeWarns := a.mainWrites(m, files, learned)
+	mn.Writes = writes
+	*warns = append(*warns, writeWarns...)
+	reads, readWarns := a.mainReads(m, files)
+	mn.Reads = reads
+	*warns = append(*warns, readWarns...)
+	// Backing services as the configuration selects them; the env vars
+	// that select them are settings too.
+	svcs, svcEnv := a.mainServices(m, files, mn.Env)
+	for name, s := range svcs {
+		cur, ok := services[name]
+		services[name] = mergeService(cur, ok, s)
+		if usesService(s.Selection) {
+			mn.Services = append(mn.Services, name)
+		}
+	}
+	sort.Strings(mn.Services)
+	for _, ev := range svcEnv {
+		addEnv(ev)
+	}
 	for _, r := range required {
-		if i, ok := envIdx[r.name]; ok && !mn.Env[i].HasDefault {
+		if i, ok := envIdx[r.name]; ok && (!mn.Env[i].HasDefault || mn.Env[i].Default == "") {
 			mn.Env[i].Required = true
 		}
 	}

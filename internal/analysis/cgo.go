@@ -383,6 +383,9 @@ func (a *analyzer) missingNote(moduleSource string) []Warning {
 // vendorWarning reports modules vendor/ lacks packages of: go build
 // -mod=vendor fails on them, and cgo use in them is unknown.
 func (a *analyzer) vendorWarning(moduleSource string) []Warning {
+	if len(a.mod.vendorWarns) > 0 {
+		return a.mod.vendorWarns // the build does not use vendor/
+	}
 	if len(a.vendorMissing) == 0 {
 		return nil
 	}

@@ -459,6 +459,9 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 	}
 	var visible []assign
 	for _, as := range list {
+		if as.scope != nil && (pos < as.scope.Pos() || pos > as.scope.End()) {
+			continue // declared in a block that does not hold pos
+		}
 		switch {
 		case as.lit == nil || as.lit == in:
 		case in != nil && as.lit.Pos() <= in.Pos() && in.End() <= as.lit.End(): // an enclosing closure
@@ -474,7 +477,7 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 		// order: outside assignments first (they ran before), then the closure's own
 		sort.SliceStable(visible, func(i, j int) bool { return visible[i].pos < visible[j].pos })
 	}
-	list = visible
+	list = shadowed(visible, pos)
 	base := -1
 	for i, as := range list {
 		if as.pos >= pos {
@@ -495,6 +498,40 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 		v = fallback(v, a.evalAssign(c, as, depth))
 	}
 	return v, true
+}
+
+// shadowed keeps the assignments of the variable a name means at pos: a
+// := in an inner block or an if's init declares another variable, which
+// hides the outer one (`v := c.Int("n")` ... `if v := c.String("dir"); ...`).
+// Within its scope a declaration has always run, so it is the base value.
+func shadowed(list []assign, pos token.Pos) []assign {
+	var inner ast.Node
+	for _, as := range list {
+		if as.scope != nil && as.pos < pos && (inner == nil || as.scope.Pos() > inner.Pos() ||
+			as.scope.Pos() == inner.Pos() && as.scope.End() < inner.End()) {
+			inner = as.scope
+		}
+	}
+	if inner == nil {
+		return list
+	}
+	var out []assign
+	declared := false // list is in source order
+	for _, as := range list {
+		switch {
+		case as.scope == inner:
+			if !declared {
+				declared = true
+				as.cond = false
+			}
+		case as.scope != nil:
+			continue // the outer variable
+		case !declared:
+			continue // assigned the outer variable, before the inner one exists
+		}
+		out = append(out, as)
+	}
+	return out
 }
 
 func (a *analyzer) evalAssign(c evalCtx, as assign, depth int) sval {

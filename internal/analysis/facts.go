@@ -25,8 +25,10 @@
 // structs and the library APIs declared in one table (models.go, evaluated
 // in libs.go, tags.go and config.go). A listen call counts for a binary
 // only when its main reaches it (reach.go), which also tells whether it is
-// conditional and which CLI subcommand starts it. Analyses are cached on
-// disk (cache.go) while every input they read is unchanged.
+// conditional and which CLI subcommand starts it; the same way tells
+// whether a backing service's driver is used by default (services.go).
+// Analyses are cached on disk (cache.go) while every input they read is
+// unchanged.
 package analysis
 
 // Facts is everything dockgen knows about one module.
@@ -43,8 +45,14 @@ type Facts struct {
 	Cgo             bool     `json:"cgo"`
 	Mains           []Main   `json:"mains"`
 	Embed           []string `json:"embed"`
-	Vendor          bool     `json:"vendor"`
-	Workspace       string   `json:"workspace"`
+	// Vendor is true when go build uses vendor/ (so the image builds with
+	// -mod=vendor and downloads nothing).
+	Vendor bool `json:"vendor"`
+	// VendorIgnored is true when vendor/ exists but go build does not use
+	// it (go.mod declares go < 1.14, or vendor/modules.txt disagrees with
+	// go.mod): it stays out of the build context; a warning says why.
+	VendorIgnored bool   `json:"vendor_ignored,omitempty"`
+	Workspace     string `json:"workspace"`
 	// Work is the go.work the module needs to build (it requires workspace
 	// modules it does not replace); nil when it builds alone.
 	Work        *Work    `json:"work,omitempty"`
@@ -57,10 +65,16 @@ type Facts struct {
 	ModuleDir string `json:"module_dir,omitempty"`
 	// PrivateModules is empty unless the repository itself marks modules as
 	// private: $GOPRIVATE is the machine's, so it only adds a CacheNote.
-	PrivateModules []string  `json:"private_modules"`
-	Services       []string  `json:"services"`
-	ServiceSources []Source  `json:"service_sources,omitempty"`
-	Warnings       []Warning `json:"warnings"`
+	PrivateModules []string `json:"private_modules"`
+	// Services are the backing services whose client or driver the mains'
+	// code imports; ServiceSources says, for each, how the configuration
+	// selects it (an imported driver may not be the one used).
+	Services       []string        `json:"services"`
+	ServiceSources []ServiceSource `json:"service_sources,omitempty"`
+	Warnings       []Warning       `json:"warnings"`
+	// Generate is set when the build needs code generated first (names
+	// the code uses that no file declares), with the repository's step.
+	Generate *Generate `json:"generate,omitempty"`
 	// BuildTags are the tags the repository builds with (nil: none).
 	BuildTags *BuildTags `json:"build_tags,omitempty"`
 	// ComposeFile is the compose file already at the module root (the one
@@ -101,9 +115,17 @@ type Main struct {
 	// (ListenAndServe with a nil handler), so an init() can add a route to it.
 	DefaultMux bool `json:"default_mux"`
 	// Needs are runtime needs: "ca-certificates", "tzdata", "passwd", "exec:<binary>".
-	Needs       []string `json:"needs"`
+	Needs []string `json:"needs"`
+	// Services are the backing services this main uses in its default
+	// configuration (Facts.ServiceSources selection "always" or "default"
+	// for it): the ones it must wait for and be wired to.
+	Services    []string `json:"services,omitempty"`
 	NeedSources []Need   `json:"need_sources,omitempty"`
-	LongRunning bool     `json:"long_running"`
+	// LongRunning is true when main reaches a listener, a server's Serve,
+	// or blocks until stopped (select {}, a wait for a signal in its own
+	// goroutine, an endless loop only a signal ends). A signal handler
+	// alone does not count: a CLI that stops cleanly on Ctrl-C is a job.
+	LongRunning bool `json:"long_running"`
 	// PortGuessed is true when the main serves but no listener has a known
 	// port (and none is set by an env var or flag): a warning says what
 	// could not be followed, and the port must be given (--port).
@@ -121,8 +143,9 @@ type Main struct {
 	// version stamping can set with -X ("version" → -X main.version=...).
 	VersionVar string `json:"version_var,omitempty"`
 	// Reads are the files and directories the program reads at run time
-	// from literal paths relative to its working directory (templates,
-	// static assets, config files, migrations): the image must carry them.
+	// at paths relative to its working directory (templates, static
+	// assets, config files, migrations), literal or the default of a
+	// setting: the image must carry them.
 	Reads []Read `json:"reads,omitempty"`
 	// Writes are the paths the program writes at literal locations (a
 	// database file, a data directory, $HOME): on a read-only root they
@@ -209,6 +232,25 @@ type Source struct {
 	Source string `json:"source"`
 }
 
+// ServiceSource is a backing service the code has a client or driver for,
+// and how the configuration the mains run with selects it.
+type ServiceSource struct {
+	Name string `json:"name"` // "postgres", "redis", ...
+	// Source is where the driver is imported (file:line); Import its path.
+	Source string `json:"source"`
+	Import string `json:"import,omitempty"`
+	// Selection is "always" when a main uses it unconditionally,
+	// "default" when a setting selects it and the setting's default does,
+	// "optional" when only a non-default value of a setting (or a branch
+	// that does not run by default) uses it, "unused" when no main
+	// reaches a use of it. The strongest over the mains.
+	Selection string `json:"selection,omitempty"`
+	// Setting is what selects it: an env var ("DB_DRIVER") or a flag
+	// ("--db"); SettingSource where that is read or defaulted (file:line).
+	Setting       string `json:"setting,omitempty"`
+	SettingSource string `json:"setting_source,omitempty"`
+}
+
 // Warning is something the user should fix or know; Code is stable.
 type Warning struct {
 	Code    string `json:"code"`
@@ -249,4 +291,10 @@ type Read struct {
 	// Sample is the sample beside a missing file (config.sample.yaml).
 	Sample string `json:"sample,omitempty"`
 	Source string `json:"source"`
+	// Env or Flag names the setting the path comes from, when it does
+	// (Path is what the program reads with the setting's default);
+	// DefaultSource is where that default is written (file:line).
+	Env           string `json:"env,omitempty"`
+	Flag          string `json:"flag,omitempty"`
+	DefaultSource string `json:"default_source,omitempty"`
 }

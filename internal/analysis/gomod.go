@@ -19,10 +19,12 @@ import (
 
 // modInfo is what the rest of the analysis needs from go.mod.
 type modInfo struct {
-	path     string
-	file     *modfile.File
-	vendor   bool
-	requires []*modfile.Require // sorted by module path length, longest first
+	path   string
+	file   *modfile.File
+	vendor bool // vendor/modules.txt exists
+	// vendorWarns explain a vendor/ the build does not use.
+	vendorWarns []Warning
+	requires    []*modfile.Require // sorted by module path length, longest first
 	// inOrder are the modules the build may link, as go.mod lists them:
 	// its requires, and before go 1.17 (when go.mod lists only direct
 	// dependencies) the modules go.sum has sources for.
@@ -83,7 +85,12 @@ func (a *analyzer) readModule(f *Facts) error {
 	if f.Vendor, ierr = a.moduleFile(filepath.Join("vendor", "modules.txt")); ierr != nil {
 		return ierr
 	}
+	// vendor/ holds the dependencies' sources either way (cgo reads
+	// them); whether the build uses it is vendorUse's question.
 	a.mod.vendor = f.Vendor
+	if f.Vendor {
+		a.mod.vendorWarns = a.vendorUse(f, mf)
+	}
 	work, ierr := a.moduleFile("go.work")
 	if ierr != nil {
 		return ierr

@@ -26,6 +26,10 @@ type assign struct {
 	num    bool
 	typ    ast.Expr // the declared type of `var x T`
 	define bool     // := or var: the name is local to the function
+	// scope is the block or statement a := or var declares the name in
+	// (an if's init: the if): outside it the name is another variable.
+	// nil for plain assignments.
+	scope ast.Node
 	// lit is the innermost closure the assignment is in (nil: none); cond
 	// is relative to it.
 	lit  *ast.FuncLit
@@ -156,8 +160,12 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 		return fi
 	}
 	var curLit *ast.FuncLit
+	var curScope ast.Node // the innermost block or statement that scopes names
 	add := func(lhs ast.Expr, as assign) {
 		as.lit = curLit
+		if as.define {
+			as.scope = curScope
+		}
 		if s, ok := lhs.(*ast.StarExpr); ok { // *addr = v
 			lhs = s.X
 		}
@@ -202,6 +210,14 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 			curLit = lits[len(lits)-1]
 		}
 		stack, opened = append(stack, n), append(opened, opens)
+		curScope = nil
+		for i := len(stack) - 2; i >= 0 && curScope == nil; i-- { // the node's own parents
+			switch stack[i].(type) {
+			case *ast.BlockStmt, *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt,
+				*ast.TypeSwitchStmt, *ast.CaseClause, *ast.CommClause:
+				curScope = stack[i]
+			}
+		}
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			base := assign{pos: n.End(), cond: cond > 0, kind: kExpr, define: n.Tok == token.DEFINE}

@@ -67,6 +67,24 @@ func (a *analyzer) evalModel(c evalCtx, call *ast.CallExpr, m *model, num bool, 
 				elems = append(elems, s)
 			}
 			return litVal(path.Join(elems...))
+		case "filejoin": // file paths: filepath.Join(*dataDir, "templates") keeps the setting
+			// A setting that is empty by default joins nothing (Join("",
+			// "token.json") is "token.json").
+			v, sep := sval{}, false
+			for i := range call.Args {
+				x := argAt(i)
+				if s, ok := x.known(); ok && s == "" {
+					continue
+				}
+				if sep {
+					v = v.concat(litVal("/"))
+				}
+				v = v.concat(x)
+				r, ok := x.render()
+				sep = !ok || r != ""
+			}
+			v.num = false
+			return v
 		case "or":
 			if len(call.Args) == 0 {
 				break

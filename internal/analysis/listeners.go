@@ -407,8 +407,9 @@ func (a *analyzer) origin(c evalCtx, x ast.Expr, depth int) string {
 			fi := a.funcIndex(c.f, c.fn)
 			list := fi.assigns[x.Name]
 			for i := len(list) - 1; i >= 0; i-- {
-				if list[i].pos < x.Pos() && list[i].kind == kExpr {
-					return a.origin(c, list[i].rhs, depth+1)
+				// v := f(), or v, err := f(): what f returns first.
+				if as := list[i]; as.pos < x.Pos() && (as.kind == kExpr || as.kind == kUnknown && as.tuple == 1 && as.rhs != nil) {
+					return a.origin(c, as.rhs, depth+1)
 				}
 			}
 			for _, fld := range c.fn.Type.Params.List {

@@ -106,6 +106,7 @@ var (
 	echoPkgs    = []string{"github.com/labstack/echo/v4", "github.com/labstack/echo"}
 	fiberPkgs   = []string{"github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "github.com/gofiber/fiber"}
 	irisPkgs    = []string{"github.com/kataras/iris/v12", "github.com/kataras/iris"}
+	goflagsPkgs = []string{"github.com/jessevdk/go-flags"}
 	httpPkgs    = []string{"net/http"}
 	netPkgs     = []string{"net"}
 )
@@ -132,6 +133,7 @@ var models = []model{
 	row([]string{"strings"}, "TrimSpace", mPure, "port-int-itoa").pure("identity"),
 	row([]string{"cmp"}, "Or", mPure, "env-cmp-or").pure("or"),
 	row([]string{"path"}, "Join", mPure, "kingpin-exporter").pure("pathjoin"),
+	row([]string{"path/filepath"}, "Join", mPure, "reads-through-settings").pure("filejoin"),
 
 	// Standard library flags: package functions and FlagSet methods.
 	row(flagPkgs, "<T>", mFlagValue, "flag_default").args("name", "def"),
@@ -198,6 +200,13 @@ var models = []model{
 	row([]string{"github.com/sethvargo/go-envconfig"}, "ProcessWith", mStructEnv, "sethvargo-envconfig").tags("sethvargo"),
 	row([]string{"github.com/ardanlabs/conf/v3", "github.com/ardanlabs/conf"}, "Parse", mStructEnv, "config-struct-ardanlabs").args("name", "target").tags("ardanlabs"),
 	row([]string{"github.com/alecthomas/kong"}, "Parse", mStructEnv, "kong-cli").args("target").tags("kong"),
+	// jessevdk/go-flags: long/env/default/required tags, groups with
+	// namespace/env-namespace, command:"server" structs run by Execute.
+	row(goflagsPkgs, "NewParser", mStructEnv, "go-flags-server").args("target").tags("goflags"),
+	row(goflagsPkgs, "Parse", mStructEnv, "go-flags-server").args("target").tags("goflags"),
+	row(goflagsPkgs, "ParseArgs", mStructEnv, "go-flags-server").args("target").tags("goflags"),
+	row(goflagsPkgs, "AddCommand", mStructEnv, "go-flags-server").meth().args("name", "", "", "target").tags("goflags"),
+	row(goflagsPkgs, "AddGroup", mStructEnv, "go-flags-server").meth().args("", "", "target").tags("goflags"),
 
 	// Listen calls.
 	row(httpPkgs, "ListenAndServe", mListen, "nethttp_port_fallback").args("addr"),

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"go/ast"
 	"path"
 	"strings"
@@ -27,10 +26,10 @@ var serviceDrivers = []struct {
 	prefixes []string
 }{
 	{"mongo", []string{"go.mongodb.org/mongo-driver", "gopkg.in/mgo.v2", "github.com/globalsign/mgo"}},
-	{"mysql", []string{"github.com/go-sql-driver/mysql", "gorm.io/driver/mysql"}},
+	{"mysql", []string{"github.com/go-sql-driver/mysql", "gorm.io/driver/mysql", "github.com/jinzhu/gorm/dialects/mysql"}},
 	{"nats", []string{"github.com/nats-io/nats.go"}},
 	{"postgres", []string{"github.com/lib/pq", "github.com/jackc/pgx", "gorm.io/driver/postgres",
-		"github.com/go-pg/pg", "github.com/uptrace/bun/driver/pgdriver"}},
+		"github.com/go-pg/pg", "github.com/uptrace/bun/driver/pgdriver", "github.com/jinzhu/gorm/dialects/postgres"}},
 	{"rabbitmq", []string{"github.com/rabbitmq/amqp091-go", "github.com/streadway/amqp"}},
 	{"redis", []string{"github.com/redis/go-redis", "github.com/go-redis/redis", "github.com/gomodule/redigo",
 		"github.com/garyburd/redigo", "github.com/redis/rueidis", "gopkg.in/redis.v5", "gopkg.in/redis.v4"}},
@@ -148,42 +147,4 @@ func fatal(b *ast.BlockStmt) bool {
 		return !found
 	})
 	return found
-}
-
-// scanWrite records a path the program writes: on the hardened
-// container's read-only root (only /tmp is a tmpfs) such a write fails at
-// run time unless the path is a volume (P8). A path from the environment
-// is a warning naming the variable: its value decides where the volume goes.
-func (a *analyzer) scanWrite(ff *fileFacts, c evalCtx, name ast.Expr, call *ast.CallExpr, dir bool) {
-	if name == nil {
-		return
-	}
-	v := a.valueNoParams(c, name)
-	p, ok := v.known()
-	env := ""
-	if !ok && len(v.parts) == 1 && v.parts[0].env != "" {
-		// The path is an env var: its default (in the call, or learned
-		// from a fallback in this file) is where the write goes.
-		pt := v.parts[0]
-		env = pt.env
-		p, ok = pt.def, pt.hasDef
-		if d, learned := ff.learned[pt.env]; !ok && learned {
-			p, ok = d, true
-		}
-	}
-	if !ok {
-		for _, pt := range v.parts {
-			if pt.env != "" {
-				ff.warn("write-path-env", a.pos(call.Pos()), fmt.Sprintf("writes under the path in $%s: under a read-only root it must be a volume or /tmp — set %s to a mounted volume's path in compose", pt.env, pt.env))
-				return
-			}
-		}
-		return
-	}
-	p = strings.TrimPrefix(p, "file:") // sqlite URIs
-	p, _, _ = strings.Cut(p, "?")
-	if p == "" || strings.Contains(p, ":memory:") || strings.HasPrefix(p, "/tmp/") || p == "/tmp" || strings.HasPrefix(p, "/dev/") {
-		return
-	}
-	ff.writes = append(ff.writes, Write{Path: p, Dir: dir, Env: env, Source: a.pos(call.Pos())})
 }

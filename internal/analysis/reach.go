@@ -50,14 +50,14 @@ func (a *analyzer) callers(f *file, fd *ast.FuncDecl) []ref {
 		return out
 	}
 	obj, _ := a.infoOf(f.pkg).Defs[fd.Name].(*types.Func)
+	synthetic := a.kongCallers(obj)
 	var out []ref
 	for _, r := range a.refs("method." + fd.Name.Name) {
-		if a.methodMayBe(r, obj) {
+		if a.methodMayBe(r, obj) && !(len(synthetic) > 0 && a.dispatchCall(r)) {
 			out = append(out, r)
 		}
 	}
-	out = append(out, a.kongCallers(obj)...)
-	return out
+	return append(out, synthetic...)
 }
 
 func localShadow(fi *funcIndex, name string) bool {
@@ -110,6 +110,10 @@ type edge struct {
 	from ast.Decl
 	cond bool
 	sub  string
+	// deprecated marks a subcommand its CLI marks deprecated (cobra's
+	// Deprecated:): another way to the same code is preferred.
+	deprecated bool
+	at         string // the reference's file:line, for a stable order
 }
 
 // reach tells how the code at pos in decl is reached from the main being
@@ -163,7 +167,11 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 			if r.sub != "" {
 				sub = r.sub
 			}
-			in[n.decl] = append(in[n.decl], edge{from: r.decl, cond: cond, sub: sub})
+			e := edge{from: r.decl, cond: cond, sub: sub, at: a.pos(r.pos)}
+			if sub != "" {
+				e.deprecated = a.deprecatedCommandAt(r.f, r.decl, r.pos)
+			}
+			in[n.decl] = append(in[n.decl], e)
 			if !seen[r.decl] {
 				seen[r.decl] = true
 				files[r.decl] = r.f
@@ -185,6 +193,17 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 					e  edge
 				}{to, e})
 			}
+		}
+		// A fixed order (the map above has none), so the nearest
+		// subcommand is the same on every run: deprecated subcommands
+		// last, then source order.
+		for _, list := range out {
+			sort.SliceStable(list, func(i, j int) bool {
+				if list[i].e.deprecated != list[j].e.deprecated {
+					return !list[i].e.deprecated
+				}
+				return sourceLess(list[i].e.at, list[j].e.at)
+			})
 		}
 		walk := func(allow func(edge) bool) map[ast.Decl]string {
 			label := map[ast.Decl]string{}
@@ -221,7 +240,12 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 				_, u := uncond[decl]
 				st.cond = !u
 			} else {
-				st.sub = all[decl] // breadth-first from the roots: the nearest subcommand
+				// breadth-first from the roots: the nearest subcommand, one
+				// that is not deprecated if there is one
+				st.sub = all[decl]
+				if l, ok := walk(func(e edge) bool { return !e.deprecated })[decl]; ok {
+					st.sub = l
+				}
 				uncond := walk(func(e edge) bool { return !e.cond })
 				_, u := uncond[decl]
 				st.cond = !u
@@ -617,10 +641,11 @@ func (a *analyzer) compositesOf(c evalCtx, e ast.Expr, depth int) []*ast.Composi
 	return nil
 }
 
-// kongCallers are the synthetic calls of a kong command's Run method: kong
-// calls it by reflection when its subcommand is given.
+// kongCallers are the synthetic calls of a command struct's method that
+// the CLI library runs by reflection when its subcommand is given: kong's
+// Run, go-flags' Execute.
 func (a *analyzer) kongCallers(obj *types.Func) []ref {
-	if obj == nil || obj.Name() != "Run" {
+	if obj == nil || obj.Name() != "Run" && obj.Name() != "Execute" {
 		return nil
 	}
 	sig, ok := obj.Type().(*types.Signature)
@@ -634,7 +659,7 @@ func (a *analyzer) kongCallers(obj *types.Func) []ref {
 	a.bindings()
 	var out []ref
 	for _, kc := range a.shared.kongCmds {
-		if types.Identical(kc.t, rt) {
+		if kc.method == obj.Name() && types.Identical(kc.t, rt) {
 			out = append(out, ref{f: kc.f, decl: kc.decl, fn: kc.fn, pos: kc.pos, sub: kc.sub})
 		}
 	}
@@ -644,10 +669,47 @@ func (a *analyzer) kongCallers(obj *types.Func) []ref {
 
 // kongCmd is a command struct of a kong CLI, found by bindStruct.
 type kongCmd struct {
-	t    types.Type
-	sub  string
-	f    *file
-	decl ast.Decl
-	fn   *ast.FuncDecl
-	pos  token.Pos
+	t      types.Type
+	sub    string
+	method string // the method the library runs: "Run" (kong), "Execute" (go-flags)
+	f      *file
+	decl   ast.Decl
+	fn     *ast.FuncDecl
+	pos    token.Pos
+}
+
+// deprecatedCommandAt reports whether pos sits in a cobra command literal
+// marked Deprecated (shiori's `serve`, replaced by `server`).
+func (a *analyzer) deprecatedCommandAt(f *file, decl ast.Decl, pos token.Pos) bool {
+	found := false
+	ast.Inspect(decl, func(n ast.Node) bool {
+		if n == nil || found || pos < n.Pos() || pos >= n.End() {
+			return false
+		}
+		if lit, ok := n.(*ast.CompositeLit); ok && a.commandKind(f, lit) == mCobraCommand {
+			for _, el := range lit.Elts {
+				if kv, ok := el.(*ast.KeyValueExpr); ok && isIdent(kv.Key, "Deprecated") && !isEmptyString(kv.Value) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// dispatchCall reports whether a reference calls a method through an
+// interface or an untyped value: for a command struct's Run or Execute,
+// that is the CLI's dispatch (go-flags' CommandHandler calling
+// command.Execute), which runs the subcommand given, not every one.
+func (a *analyzer) dispatchCall(r ref) bool {
+	t := a.typeOf(evalCtx{f: r.f, fn: r.fn}, r.recv)
+	if t == nil {
+		return true
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	_, iface := t.Underlying().(*types.Interface)
+	return iface
 }

@@ -20,18 +20,20 @@ type fileFacts struct {
 	health     []healthHit
 	defaultMux bool
 	needs      []Need
-	tzEmbedded bool // imports time/tzdata
-	services   []Source
+	tzEmbedded bool         // imports time/tzdata
+	svcImports []svcImport  // imports of backing services' clients and drivers
+	svcUses    []svcSite    // calls into them (services.go)
 	imports    []importSite // non-std imports from outside the module
 	cgo        string       // source of import "C"
-	longAt     []siteRef    // what makes a program long-running (Serve, signal.Notify, select {})
+	longAt     []siteRef    // what makes a program long-running (Serve, select {}, a wait for a signal)
 	grpcHealth string       // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
-	writes     []Write
-	// runtimeReads are files the program reads at run time (templates,
-	// static assets); reads are configuration reads through libraries.
-	runtimeReads []Read
+	writeCalls []writeCall // calls that write files (writes.go)
+	// readCalls read files at run time (templates, static assets,
+	// config files; reads.go); reads are configuration reads through
+	// libraries.
+	readCalls []readCall
 }
 
 // readSite is a call or literal that reads configuration through a
@@ -88,12 +90,14 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	ff := &fileFacts{learned: map[string]string{}}
 	f.facts = ff
 	a.scanImports(f, ff)
+	a.scanServiceUses(ff, f)
 	var stack []ast.Node // the nodes enclosing the one visited
 	for _, d := range f.ast.Decls {
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
 		var ifs []*ast.IfStmt
+		var switches []*ast.SwitchStmt
 		stack = stack[:0]
 		ast.Inspect(d, func(n ast.Node) bool {
 			if n == nil {
@@ -121,14 +125,22 @@ func (a *analyzer) scan(f *file) *fileFacts {
 			case *ast.IfStmt:
 				a.scanDotenv(ff, f, n, stack)
 				ifs = append(ifs, n)
+			case *ast.SwitchStmt:
+				switches = append(switches, n)
 			}
 			return true
 		})
+		if f.imports("os/signal") {
+			a.scanSignalWait(ff, f, d)
+		}
 		if readsEnv && fn != nil {
 			a.learnDefaults(ff, c)
 			// `if v == "" { log.Fatal(...) }` matters only where env is read.
 			for _, n := range ifs {
 				a.scanRequired(ff, c, n)
+			}
+			for _, n := range switches {
+				a.scanRequiredSwitch(ff, c, n)
 			}
 		}
 	}
@@ -182,7 +194,7 @@ func (a *analyzer) scanImports(f *file, ff *fileFacts) {
 		}
 		for _, s := range serviceDrivers {
 			if matchAny(ip, s.prefixes) {
-				ff.services = append(ff.services, Source{Name: s.name, Source: src})
+				ff.svcImports = append(ff.svcImports, svcImport{kind: s.name, path: ip, src: src})
 			}
 		}
 	}
@@ -254,21 +266,8 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			a.scanExec(ff, c, arg(0), call)
 		case "os/exec.CommandContext":
 			a.scanExec(ff, c, arg(1), call)
-		case "os/signal.Notify", "os/signal.NotifyContext":
-			ff.longAt = append(ff.longAt, siteRef{f, c.decl, call.Pos(), false})
-		case "os.Create", "os.WriteFile", "os.OpenFile", "gorm.io/driver/sqlite.Open", "go.etcd.io/bbolt.Open", "github.com/boltdb/bolt.Open":
-			a.scanWrite(ff, c, arg(0), call, false)
-		case "os.Mkdir", "os.MkdirAll":
-			a.scanWrite(ff, c, arg(0), call, true)
-		case "os.UserHomeDir", "os.UserCacheDir", "os.UserConfigDir":
-			// Asked for its home, the program writes there: $HOME must be
-			// writable under a read-only root.
-			ff.writes = append(ff.writes, Write{Path: "$HOME", Dir: true, Source: a.pos(call.Pos())})
-		case "database/sql.Open", "github.com/jinzhu/gorm.Open":
-			if d, _ := a.valueNoParams(c, arg(0)).known(); strings.HasPrefix(d, "sqlite") {
-				a.scanWrite(ff, c, arg(1), call, false)
-			}
 		}
+		a.scanWriteCall(ff, c, call, ip+"."+name)
 	}
 	return false
 }
@@ -315,6 +314,15 @@ func (a *analyzer) scanGetenv(ff *fileFacts, c evalCtx, call *ast.CallExpr, stac
 	name, ok := a.valueNoParams(c, call.Args[0]).known()
 	if !ok || !validEnvName(name) {
 		return
+	}
+	for _, n := range stack {
+		// MapLookuper(map[string]string{"HOSTNAME": os.Getenv("HOSTNAME")})
+		// passes the runtime's value on to a config struct: not a setting.
+		if pc, ok := n.(*ast.CallExpr); ok && callName(pc) == "MapLookuper" {
+			if sel, ok := pc.Fun.(*ast.SelectorExpr); ok && c.f.pkgOf(sel.X) == "github.com/sethvargo/go-envconfig" {
+				return
+			}
+		}
 	}
 	ev := EnvVar{Name: name, Source: a.pos(call.Pos())}
 	// cmp.Or(os.Getenv("X"), "default")
@@ -439,6 +447,9 @@ func (a *analyzer) scanComposite(ff *fileFacts, c evalCtx, cl *ast.CompositeLit)
 				}
 			}
 		}
+		if !handler && a.handlerSetLater(c.f.pkg) {
+			handler = true // srv.Handler = mux later: not the default mux
+		}
 		if addr != nil {
 			tls = tls || a.servedTLS(c, cl)
 			ff.listens = append(ff.listens, listenSite{f: c.f, decl: c.decl, fn: c.fn, at: addr, addr: addr.Value,
@@ -544,6 +555,39 @@ func (a *analyzer) scanRequired(ff *fileFacts, c evalCtx, ifs *ast.IfStmt) {
 		return
 	}
 	a.requiredIf(ff, c, ifs, x, false)
+}
+
+// scanRequiredSwitch finds a setting the program cannot start without
+// that a switch picks among values of (transfer.sh's provider): unset by
+// default, no case for "", and a default case that fails. The switch must
+// run by default, or the setting is required only on that path.
+func (a *analyzer) scanRequiredSwitch(ff *fileFacts, c evalCtx, sw *ast.SwitchStmt) {
+	if sw.Tag == nil {
+		return
+	}
+	var def *ast.CaseClause
+	for _, st := range sw.Body.List {
+		cc := st.(*ast.CaseClause)
+		if cc.List == nil {
+			def = cc
+		}
+		for _, e := range cc.List {
+			if s, ok := a.valueNoParams(c, e).known(); !ok || s == "" {
+				return // `case "":` handles the unset value (or a case cannot be told)
+			}
+		}
+	}
+	if def == nil || !fails(c.f, &ast.BlockStmt{List: def.Body}) {
+		return
+	}
+	p, ok := a.valueNoParams(c, sw.Tag).single()
+	if !ok || p.env == "" || p.hasDef && p.def != "" {
+		return
+	}
+	if a.localSelection(c.f, c.decl, sw.Pos()).sel < selDefault {
+		return
+	}
+	ff.required = append(ff.required, requiredEnv{p.env, a.pos(sw.Pos())})
 }
 
 func isEmptyString(e ast.Expr) bool {
@@ -683,4 +727,40 @@ func (a *analyzer) servedTLS(c evalCtx, cl *ast.CompositeLit) bool {
 		return true
 	})
 	return found
+}
+
+// handlerSetLater reports whether code that can see a server declared in
+// package p (p itself, or a package importing it) assigns a non-nil
+// Handler field (srv.Handler = mux, h.Handler = handler on a type that
+// embeds *http.Server). Library types are opaque, so which server is
+// meant cannot be told: such a server may serve another handler, and
+// claiming http.DefaultServeMux would put the probe's route where the
+// server never looks.
+func (a *analyzer) handlerSetLater(p *pkg) bool {
+	for _, s := range a.storesNamed("Handler") {
+		if s.kind != sAssign || s.rhs == nil || isNil(s.rhs) {
+			continue
+		}
+		if _, ok := s.lhs.(*ast.SelectorExpr); ok && a.dependsOn(s.f.pkg, p, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// dependsOn reports whether package p is q or imports it, directly or
+// through the module's own packages.
+func (a *analyzer) dependsOn(p, q *pkg, depth int) bool {
+	if p == q {
+		return true
+	}
+	if depth > 64 || p.bp == nil {
+		return false
+	}
+	for _, ip := range p.bp.Imports {
+		if r := a.localPkg(ip); r != nil && r != p && a.dependsOn(r, q, depth+1) {
+			return true
+		}
+	}
+	return false
 }

@@ -32,6 +32,7 @@ type fieldBind struct {
 	num      bool
 	sub      string // kong: the subcommand the flag belongs to
 	cfgFile  string // the config file the default comes from (module-relative)
+	opaque   bool   // filled from elsewhere (a sethvargo MapLookuper): no setting, value unknown
 	defSrc   string // where that default is (file:line), when not src
 }
 
@@ -60,6 +61,9 @@ func (a *analyzer) fieldBinding(obj *types.Var) (sval, bool) {
 }
 
 func (a *analyzer) bindVal(b fieldBind) sval {
+	if b.opaque {
+		return unknownVal()
+	}
 	if b.key != "" {
 		var v sval
 		if b.keyLib == "koanf" {
@@ -156,8 +160,9 @@ func (a *analyzer) recordStructLocked(t types.Type, depth int) {
 func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 	target := m.argOf(call, m.target)
 	prefix := ""
+	var provided map[string]bool
 	if m.kind == mStructEnv && m.lib == "sethvargo" && m.target < 0 {
-		target, prefix = a.sethvargoConfig(c, call)
+		target, prefix, provided = a.sethvargoConfig(c, call)
 	}
 	if target == nil {
 		return
@@ -174,7 +179,7 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 	if !ok {
 		return
 	}
-	w := structWalk{a: a, c: c, m: m, pos: call.Pos()}
+	w := structWalk{a: a, c: c, m: m, pos: call.Pos(), provided: provided, lookPrefix: prefix}
 	switch {
 	case m.kind == mViperUnmarshal:
 		w.keyLib = "viper"
@@ -197,6 +202,12 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 		w.file, _ = a.nameArg(c, call, m)
 	case m.lib == "kong":
 		prefix = a.kongEnvPrefix(c, call)
+	case m.lib == "goflags" && m.name >= 0: // p.AddCommand("server", short, long, &cmd)
+		if name, ok := a.nameArg(c, call, m); ok {
+			w.addCommand(t, name)
+			w.walk(st, prefix, nil, name, 0)
+			return
+		}
 	}
 	w.walk(st, prefix, nil, "", 0)
 }
@@ -224,10 +235,13 @@ func (a *analyzer) optionString(c evalCtx, call *ast.CallExpr, key string) strin
 }
 
 // sethvargoConfig reads envconfig.ProcessWith(ctx, &envconfig.Config{Target:
-// &cfg, Lookuper: envconfig.PrefixLookuper("APP_", ...)}).
-func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, string) {
-	var target ast.Expr
-	prefix := ""
+// &cfg, Lookuper: envconfig.PrefixLookuper("APP_", ...)}). provided are
+// the keys a MapLookuper ahead of the environment answers
+// (MapLookuper(map[string]string{"HOSTNAME": os.Getenv("HOSTNAME")})):
+// MultiLookuper asks its lookupers in order, so those fields never read
+// the prefixed variable, and the map's own reads are how the program
+// passes the runtime's values on, not settings.
+func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (target ast.Expr, prefix string, provided map[string]bool) {
 	for _, arg := range call.Args {
 		if u, ok := arg.(*ast.UnaryExpr); ok {
 			arg = u.X
@@ -246,16 +260,54 @@ func (a *analyzer) sethvargoConfig(c evalCtx, call *ast.CallExpr) (ast.Expr, str
 				target = kv.Value
 			case isIdent(kv.Key, "Lookuper"):
 				// PrefixLookuper("APP_", ...), possibly inside MultiLookuper(...)
+				env := false // the environment is asked from here on
 				ast.Inspect(a.callOf(c, kv.Value), func(n ast.Node) bool {
-					if pc, ok := n.(*ast.CallExpr); ok && callName(pc) == "PrefixLookuper" && len(pc.Args) > 0 && prefix == "" {
-						prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
+					pc, ok := n.(*ast.CallExpr)
+					if !ok {
+						return true
 					}
-					return prefix == ""
+					switch callName(pc) {
+					case "PrefixLookuper":
+						if len(pc.Args) > 0 && prefix == "" {
+							prefix, _ = a.valueNoParams(c, pc.Args[0]).known()
+						}
+						env = true
+					case "OsLookuper":
+						env = true
+					case "MapLookuper":
+						if m, ok := mapLiteral(pc); ok && !env {
+							for _, el := range m.Elts {
+								if kv, ok := el.(*ast.KeyValueExpr); ok {
+									if k, ok := a.valueNoParams(c, kv.Key).known(); ok {
+										if provided == nil {
+											provided = map[string]bool{}
+										}
+										provided[k] = true
+									}
+								}
+							}
+						}
+						return false
+					}
+					return true
 				})
 			}
 		}
 	}
-	return target, prefix
+	return target, prefix, provided
+}
+
+// mapLiteral is a call's map literal argument (MapLookuper(map[...]...{})).
+func mapLiteral(call *ast.CallExpr) (*ast.CompositeLit, bool) {
+	if len(call.Args) != 1 {
+		return nil, false
+	}
+	m, ok := call.Args[0].(*ast.CompositeLit)
+	if !ok {
+		return nil, false
+	}
+	_, isMap := m.Type.(*ast.MapType)
+	return m, isMap
 }
 
 // kongEnvPrefix reads kong.DefaultEnvars("APP") among kong.Parse's options.
@@ -277,6 +329,10 @@ type structWalk struct {
 	c      evalCtx
 	m      *model
 	keyLib string
+	// sethvargo: keys a MapLookuper answers before the environment, and
+	// the PrefixLookuper's prefix (not part of the key).
+	provided   map[string]bool
+	lookPrefix string
 }
 
 // walk visits the fields of st. prefix is the env prefix so far (or the
@@ -427,6 +483,10 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 			if name == "" || name == "-" {
 				continue
 			}
+			if w.provided[strings.TrimPrefix(prefix+name, w.lookPrefix)] {
+				b.opaque, b.required = true, false // a MapLookuper answers it, not the environment
+				break
+			}
 			b.env = prefix + name
 		case "ardanlabs":
 			opts := confOptions(tag.Get("conf"))
@@ -462,6 +522,44 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 			b.def, b.hasDef = opts["default"]
 			_, b.required = opts["required"]
 			_, b.secret = opts["mask"]
+		case "goflags":
+			if tag.Get("no-flag") != "" || tag.Get("positional-args") != "" {
+				continue
+			}
+			if name := tag.Get("command"); name != "" && isStruct {
+				w.addCommand(fld.Type(), name)
+				w.walk(inner, prefix, path, name, depth+1)
+				continue
+			}
+			if isStruct && !isTextType(fld.Type()) {
+				p, ns := prefix, path
+				if _, group := tag.Lookup("group"); group {
+					if e := tag.Get("env-namespace"); e != "" {
+						p = prefix + e + "_"
+					}
+					if n := tag.Get("namespace"); n != "" {
+						ns = append(append([]string{}, path...), n)
+					}
+				}
+				w.walk(inner, p, ns, sub, depth+1)
+				continue
+			}
+			long, hasLong := tag.Lookup("long")
+			env, hasEnv := tag.Lookup("env")
+			if !hasLong && !hasEnv {
+				continue
+			}
+			if hasLong && long != "" {
+				b.flag = strings.Join(append(append([]string{}, path...), long), ".")
+			}
+			if hasEnv && env != "" {
+				b.env = prefix + env
+			}
+			b.def, b.hasDef = tag.Lookup("default")
+			// Required for every command only at the top: a subcommand's
+			// required option is required when that command runs.
+			r := strings.ToLower(tag.Get("required"))
+			b.required = sub == "" && r != "" && r != "false" && r != "no" && r != "0"
 		case "kong":
 			if _, isCmd := tag.Lookup("cmd"); isCmd && isStruct {
 				name := tag.Get("name")
@@ -473,7 +571,7 @@ func (w *structWalk) walk(st *types.Struct, prefix string, path []string, sub st
 					if p, ok := t.(*types.Pointer); ok {
 						t = p.Elem()
 					}
-					w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
+					w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, method: "Run", f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
 				}
 				w.walk(inner, prefix, nil, name, depth+1)
 				continue
@@ -653,4 +751,16 @@ func (a *analyzer) callOf(c evalCtx, e ast.Expr) ast.Expr {
 		}
 	}
 	return e
+}
+
+// addCommand records a go-flags command struct: the parser runs its
+// Execute method when the subcommand is given.
+func (w *structWalk) addCommand(t types.Type, name string) {
+	if w.c.fn == nil {
+		return
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	w.a.shared.kongCmds = append(w.a.shared.kongCmds, kongCmd{t: t, sub: name, method: "Execute", f: w.c.f, decl: w.c.fn, fn: w.c.fn, pos: w.pos})
 }

@@ -74,7 +74,13 @@ func (m *maker) ignore() error {
 	for _, b := range m.p.Binaries {
 		keep = append(keep, strings.TrimPrefix(b.Main, "./"))
 	}
-	for _, g := range append(slices.Clone(ignoreGroups), setupGroup(m.p)) {
+	groups := append(slices.Clone(ignoreGroups), setupGroup(m.p))
+	if m.f.VendorIgnored {
+		// go build would not use it (go < 1.14) or refuse it (inconsistent):
+		// left out, the build downloads the modules instead.
+		groups = append(groups, IgnoreGroup{"vendor/ the go command does not build from (see the analysis warning)", []string{"vendor/"}})
+	}
+	for _, g := range groups {
 		dropped := map[string]bool{}
 		var kept []string
 		for _, p := range g.Patterns {

@@ -85,6 +85,32 @@ func excluded(t *testing.T, dockerignore []byte, rel string) bool {
 	return ok
 }
 
+// TestDockerignoreVendor: a vendor/ the build uses stays in the context;
+// one it ignores or would refuse stays out, and the modules are downloaded.
+func TestDockerignoreVendor(t *testing.T) {
+	for _, tt := range []struct {
+		vendor, ignored, out, download bool
+	}{
+		{vendor: true, out: false, download: false},
+		{ignored: true, out: true, download: true},
+		{out: false, download: true}, // no vendor/ at all
+	} {
+		f := facts(httpMain(".", "app", 8080))
+		f.Vendor, f.VendorIgnored = tt.vendor, tt.ignored
+		p, err := plan.Make(f, answers.Answers{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		di := build(t, f, answers.Answers{})[".dockerignore"]
+		if got := excluded(t, di, "vendor/modules.txt"); got != tt.out {
+			t.Errorf("vendor %v ignored %v: vendor/modules.txt excluded = %v, want %v:\n%s", tt.vendor, tt.ignored, got, tt.out, di)
+		}
+		if p.Builder.Download != tt.download || p.Builder.Vendor != tt.vendor {
+			t.Errorf("vendor %v ignored %v: download %v vendor %v", tt.vendor, tt.ignored, p.Builder.Download, p.Builder.Vendor)
+		}
+	}
+}
+
 // TestDockerignoreKeepsWhatTheBuildNeeds: no Go source, go.mod/go.sum or
 // built package is excluded; embedded assets come back even where a broad
 // secret pattern would hide them; secrets and VCS data stay out.
@@ -109,7 +135,7 @@ func TestDockerignoreKeepsWhatTheBuildNeeds(t *testing.T) {
 // its name; the service is renamed; two services never share a host port.
 func TestComposeNamesAreUnique(t *testing.T) {
 	f := facts(httpMain("./cmd/redis", "redis", 8080), httpMain("./cmd/api", "api", 8080))
-	f.Services, f.ServiceSources = []string{"redis"}, []analysis.Source{{Name: "redis", Source: "cmd/api/main.go:4"}}
+	f.Services, f.ServiceSources = []string{"redis"}, []analysis.ServiceSource{{Name: "redis", Source: "cmd/api/main.go:4"}}
 	files := build(t, f, answers.Answers{})
 	if _, err := lint.LoadCompose(t.TempDir(), files["compose.yaml"], nil); err != nil {
 		t.Fatalf("compose-go: %v\n%s", err, files["compose.yaml"])

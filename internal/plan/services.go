@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -202,13 +203,25 @@ func (bk backing) fill(s *Service, tmpl string) string {
 }
 
 // addService is the rule for when an imported driver makes compose run its
-// service. Today's facts say only that the driver is imported somewhere in
-// the selected code, so every imported driver adds its service. Its one
-// input is the driver's fact, so that a future fact — the driver is
-// optional, not the default the configuration selects (sqlite by default,
-// postgres when DB_DRIVER=postgres) — plugs in here: such a driver would
-// add no service, with a note saying how it would be selected.
-func addService(src analysis.Source) (add bool, why string) {
+// service: when the configuration the mains run with uses it (selection
+// "always", or "default": the default of the setting that chooses among
+// drivers). A driver only a non-default setting selects, or that no main
+// reaches, adds nothing; the note says how it would be selected. Facts
+// without a selection (older ones) add it.
+func addService(src analysis.ServiceSource) (add bool, why string) {
+	switch src.Selection {
+	case "optional":
+		if src.Setting != "" {
+			at := ""
+			if src.SettingSource != "" {
+				at = " (" + src.SettingSource + ")"
+			}
+			return false, fmt.Sprintf("%s is used only when %s%s selects it, not by default; add the service to compose.yaml yourself if you set it", src.Import, src.Setting, at)
+		}
+		return false, fmt.Sprintf("%s is used only in code that does not run by default", src.Import)
+	case "unused":
+		return false, fmt.Sprintf("%s is imported, but no main reaches code that uses it", src.Import)
+	}
 	return true, ""
 }
 
@@ -220,9 +233,9 @@ func (m *maker) services() error {
 	for _, c := range m.p.Candidates {
 		used[c.Name] = true
 	}
-	var names []string
+	var names, kinds []string
 	for i, kind := range m.f.Services {
-		src := analysis.Source{Name: kind}
+		src := analysis.ServiceSource{Name: kind}
 		if i < len(m.f.ServiceSources) && m.f.ServiceSources[i].Name == kind {
 			src = m.f.ServiceSources[i]
 		}
@@ -260,11 +273,18 @@ func (m *maker) services() error {
 			m.warn("service-dev-credentials", src.Source, "%s", bk.devDefault)
 		}
 		m.p.Services = append(m.p.Services, s)
-		names = append(names, name)
+		names, kinds = append(names, name), append(kinds, kind)
 	}
-	// Services wait for them; so do jobs (a migration needs its database).
+	// Services wait for the ones their main uses; so do jobs (a migration
+	// needs its database).
 	for i := range m.p.Binaries {
-		m.p.Binaries[i].DependsOn = names
+		b := &m.p.Binaries[i]
+		b.DependsOn = nil
+		for j, name := range names {
+			if m.uses(b.Main, kinds[j]) {
+				b.DependsOn = append(b.DependsOn, name)
+			}
+		}
 	}
 	m.wire()
 	return nil
@@ -279,11 +299,11 @@ func (m *maker) wire() {
 	for i := range m.p.Services {
 		byKind[m.p.Services[i].Kind] = &m.p.Services[i]
 	}
-	present := func(kind string) bool { return byKind[kind] != nil }
 	located := map[string]bool{}
 	anyApp := false
 	for bi := range m.p.Binaries {
 		b := &m.p.Binaries[bi]
+		present := func(kind string) bool { return byKind[kind] != nil && m.uses(b.Main, kind) }
 		anyApp = true
 		sources := m.envSources(b.Main)
 		for ei := range b.ComposeEnv {
@@ -326,6 +346,25 @@ func (m *maker) wire() {
 			"compose adds %s for the %s driver imported here, but the code reads no env var that says where it is: read the address from the environment (e.g. os.Getenv(%q), which compose then points at %s:%d), or set it in compose.yaml yourself; otherwise the app looks for %s where its code says (localhost is the app's own container)",
 			s.Name, s.Kind, bk.example, s.Name, bk.port, s.Kind)
 	}
+}
+
+// uses reports whether the main in dir uses a service of kind in its
+// default configuration (analysis Main.Services). Facts that say nothing
+// per main (no main lists a service) count every main as a user.
+func (m *maker) uses(dir, kind string) bool {
+	perMain := false
+	for _, mn := range m.f.Mains {
+		perMain = perMain || len(mn.Services) > 0
+	}
+	if !perMain {
+		return true
+	}
+	for _, mn := range m.f.Mains {
+		if mn.Dir == dir {
+			return slices.Contains(mn.Services, kind)
+		}
+	}
+	return false
 }
 
 // envSources maps the env vars a selected main reads to where they are read.

@@ -22,7 +22,8 @@ func svcFacts(env []analysis.EnvVar, kinds ...string) *analysis.Facts {
 			Listeners: []analysis.Listener{{Addr: ":8080", Port: 8080, Source: "main.go:30"}}}}}
 	for i, k := range kinds {
 		f.Services = append(f.Services, k)
-		f.ServiceSources = append(f.ServiceSources, analysis.Source{Name: k, Source: "db.go:" + strconv.Itoa(3+i)})
+		f.Mains[0].Services = append(f.Mains[0].Services, k)
+		f.ServiceSources = append(f.ServiceSources, analysis.ServiceSource{Name: k, Source: "db.go:" + strconv.Itoa(3+i), Selection: "always"})
 	}
 	return f
 }
@@ -424,12 +425,32 @@ func TestServiceWarnings(t *testing.T) {
 	}
 }
 
-// TestAddService: today every imported driver of a known kind adds its
-// service (one rule, addService); an unknown kind is a note, not a service.
+// TestAddService: a driver the default configuration uses adds its
+// service; one only a non-default setting selects, or that no main
+// reaches, is a note naming the setting; an unknown kind is a note, not a
+// service.
 func TestAddService(t *testing.T) {
-	for kind := range backings {
-		if add, why := addService(analysis.Source{Name: kind, Source: "db.go:3"}); !add || why != "" {
-			t.Errorf("%s: addService = %v %q", kind, add, why)
+	tests := []struct {
+		src  analysis.ServiceSource
+		add  bool
+		note string
+	}{
+		{analysis.ServiceSource{Selection: "always"}, true, ""},
+		{analysis.ServiceSource{Selection: "default", Setting: "DB_DRIVER", SettingSource: "config.go:7"}, true, ""},
+		{analysis.ServiceSource{}, true, ""}, // facts without a selection
+		{analysis.ServiceSource{Selection: "optional", Import: "github.com/lib/pq", Setting: "DB_DRIVER", SettingSource: "config.go:7"}, false,
+			"github.com/lib/pq is used only when DB_DRIVER (config.go:7) selects it"},
+		{analysis.ServiceSource{Selection: "optional", Import: "github.com/lib/pq"}, false, "does not run by default"},
+		{analysis.ServiceSource{Selection: "unused", Import: "github.com/lib/pq"}, false, "no main reaches"},
+	}
+	for _, tt := range tests {
+		for kind := range backings {
+			src := tt.src
+			src.Name, src.Source = kind, "db.go:3"
+			add, why := addService(src)
+			if add != tt.add || !strings.Contains(why, tt.note) || (tt.note == "") != (why == "") {
+				t.Errorf("%s %+v: addService = %v %q, want %v %q", kind, tt.src, add, why, tt.add, tt.note)
+			}
 		}
 	}
 	p, err := Make(svcFacts([]analysis.EnvVar{{Name: "DATABASE_URL", Source: "main.go:9"}}, "cassandra", "postgres"), answers.Answers{})
@@ -441,6 +462,45 @@ func TestAddService(t *testing.T) {
 	}
 	if !slices.ContainsFunc(p.Notes, func(n Note) bool { return strings.Contains(n.Text, "cassandra") && n.Source == "db.go:3" }) {
 		t.Errorf("no note about cassandra: %v", p.Notes)
+	}
+}
+
+// TestServicesPerMain: only the binaries whose main uses a service wait
+// for it and get its connection variables; an optional driver adds no
+// service and a note names its setting.
+func TestServicesPerMain(t *testing.T) {
+	f := svcFacts([]analysis.EnvVar{{Name: "DATABASE_URL", Source: "main.go:9"}}, "postgres", "mysql")
+	f.ServiceSources[1].Selection, f.ServiceSources[1].Setting, f.ServiceSources[1].Import = "optional", "DB_DRIVER", "github.com/go-sql-driver/mysql"
+	f.Mains[0].Services = []string{"postgres"}
+	f.Mains = append(f.Mains, analysis.Main{Dir: "./cmd/worker", Name: "worker", LongRunning: true, Source: "cmd/worker/main.go:5",
+		Env: []analysis.EnvVar{{Name: "DATABASE_URL", Source: "cmd/worker/main.go:9"}}})
+	p, err := Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Services) != 1 || p.Services[0].Kind != "postgres" {
+		t.Fatalf("services %+v, want postgres only", p.Services)
+	}
+	if len(p.Binaries) != 2 {
+		t.Fatalf("binaries %+v, want app and worker", p.Binaries)
+	}
+	if !slices.ContainsFunc(p.Notes, func(n Note) bool {
+		return strings.Contains(n.Text, "no mysql service") && strings.Contains(n.Text, "DB_DRIVER") && n.Source == "db.go:4"
+	}) {
+		t.Errorf("no note about the optional mysql driver: %v", p.Notes)
+	}
+	for _, b := range p.Binaries {
+		wired := slices.ContainsFunc(b.ComposeEnv, func(e EnvVar) bool { return e.Name == "DATABASE_URL" && strings.Contains(e.Value, "@postgres:") })
+		switch b.Main {
+		case ".":
+			if !slices.Equal(b.DependsOn, []string{"postgres"}) || !wired {
+				t.Errorf("app: depends on %v, DATABASE_URL wired %v; want postgres, true", b.DependsOn, wired)
+			}
+		case "./cmd/worker":
+			if len(b.DependsOn) != 0 || wired {
+				t.Errorf("worker: depends on %v, DATABASE_URL wired %v; want none, false", b.DependsOn, wired)
+			}
+		}
 	}
 }
 
