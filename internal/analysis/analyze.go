@@ -115,7 +115,6 @@ func Analyze(dir string) (*Facts, error) {
 		return f, nil
 	}
 	a := &analyzer{
-		in:            newInputs(),
 		root:          root,
 		dirArg:        dir,
 		ctx:           buildContext(),
@@ -133,6 +132,9 @@ func Analyze(dir string) (*Facts, error) {
 		vendorMissing: map[string]bool{},
 		cacheDeps:     map[string]*depInfo{},
 		missing:       map[string]bool{},
+	}
+	if cacheDir() != "" {
+		a.in = newInputs() // recorded only to be stored: with no cache, hashing every input is wasted
 	}
 	a.env.a = a
 	a.ctx.ReadDir, a.ctx.IsDir = a.buildReadDir, a.buildIsDir
