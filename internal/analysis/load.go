@@ -50,6 +50,7 @@ type file struct {
 	ast   *ast.File
 	names map[string]string // local package name → import path
 	facts *fileFacts        // computed once, shared by every main using the file
+	inert []bool            // by declaration: skipped by the index and the scan (inert.go); nil: none
 }
 
 // pkgOf returns the import path x names when x is a package name, else "".

@@ -29,6 +29,7 @@ type fileIndex struct {
 
 func (a *analyzer) indexModule() {
 	methods := map[string]bool{}
+	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
 	var files []*file
 	for _, p := range a.all {
 		for _, f := range p.files {
@@ -38,12 +39,16 @@ func (a *analyzer) indexModule() {
 					methods[fd.Name.Name] = true
 				}
 			}
+			names.collectNames(f)
 		}
 	}
 	parts := make([]*fileIndex, len(files))
 	forEach(len(files), func() func(int) {
 		w := a.worker()
-		return func(i int) { parts[i] = w.indexFile(files[i], methods) }
+		return func(i int) {
+			names.markInert(files[i])
+			parts[i] = w.indexFile(files[i], methods)
+		}
 	})
 	sh := a.shared
 	sh.stores, sh.flags, sh.calls, sh.refs, sh.envFields = map[string][]store{}, map[string][]flagDef{}, map[string][]callSite{}, map[string][]ref{}, map[string][]envTag{}
@@ -103,7 +108,10 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 		}
 	}
 	funcs := a.index(f.pkg).funcs
-	for _, d := range f.ast.Decls {
+	for i, d := range f.ast.Decls {
+		if f.isInert(i) {
+			continue
+		}
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		inspectCond(d, func(n ast.Node, cond bool) {

@@ -89,7 +89,10 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	f.facts = ff
 	a.scanImports(f, ff)
 	var stack []ast.Node // the nodes enclosing the one visited
-	for _, d := range f.ast.Decls {
+	for i, d := range f.ast.Decls {
+		if f.isInert(i) {
+			continue
+		}
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
