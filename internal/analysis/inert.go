@@ -89,45 +89,60 @@ type moduleNames struct {
 // variables, and the fields of every struct type outside function bodies
 // (a struct type inside a body makes that function matter anyway).
 func (n *moduleNames) collectNames(f *file) {
+	funcs, stores := declaredNames(f)
+	n.add(funcs, stores)
+}
+
+func (n *moduleNames) add(funcs, stores []string) {
+	for _, s := range funcs {
+		n.funcs[s] = true
+	}
+	for _, s := range stores {
+		n.stores[s] = true
+	}
+}
+
+// declaredNames lists the names collectNames adds, for one file.
+func declaredNames(f *file) (funcs, stores []string) {
+	fields := func(node ast.Node) {
+		ast.Inspect(node, func(x ast.Node) bool {
+			st, ok := x.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			for _, fld := range st.Fields.List {
+				for _, id := range fld.Names {
+					stores = append(stores, id.Name)
+				}
+				if len(fld.Names) == 0 { // embedded: the field is named for its type
+					if name := typeName(fld.Type); name != "" {
+						stores = append(stores, name)
+					}
+				}
+			}
+			return true
+		})
+	}
 	for _, d := range f.ast.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
-			n.funcs[d.Name.Name] = true
+			funcs = append(funcs, d.Name.Name)
 			if d.Recv != nil {
-				n.fieldsIn(d.Recv)
+				fields(d.Recv)
 			}
-			n.fieldsIn(d.Type)
+			fields(d.Type)
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
 				if vs, ok := s.(*ast.ValueSpec); ok {
 					for _, id := range vs.Names {
-						n.stores[id.Name] = true // vars; consts too, harmlessly
+						stores = append(stores, id.Name) // vars; consts too, harmlessly
 					}
 				}
 			}
-			n.fieldsIn(d)
+			fields(d)
 		}
 	}
-}
-
-func (n *moduleNames) fieldsIn(node ast.Node) {
-	ast.Inspect(node, func(x ast.Node) bool {
-		st, ok := x.(*ast.StructType)
-		if !ok {
-			return true
-		}
-		for _, fld := range st.Fields.List {
-			for _, id := range fld.Names {
-				n.stores[id.Name] = true
-			}
-			if len(fld.Names) == 0 { // embedded: the field is named for its type
-				if name := typeName(fld.Type); name != "" {
-					n.stores[name] = true
-				}
-			}
-		}
-		return true
-	})
+	return funcs, stores
 }
 
 // typeName is the name of a named type expression (T, *T, pkg.T, T[int]).

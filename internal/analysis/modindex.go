@@ -29,7 +29,6 @@ type fileIndex struct {
 
 func (a *analyzer) indexModule() {
 	methods := map[string]bool{}
-	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
 	var files []*file
 	for _, p := range a.all {
 		for _, f := range p.files {
@@ -39,8 +38,15 @@ func (a *analyzer) indexModule() {
 					methods[fd.Name.Name] = true
 				}
 			}
-			names.collectNames(f)
 		}
+	}
+	declared := make([][2][]string, len(files))
+	forEach(len(files), func() func(int) {
+		return func(i int) { declared[i][0], declared[i][1] = declaredNames(files[i]) }
+	})
+	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
+	for _, d := range declared {
+		names.add(d[0], d[1])
 	}
 	parts := make([]*fileIndex, len(files))
 	forEach(len(files), func() func(int) {
