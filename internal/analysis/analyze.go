@@ -114,6 +114,7 @@ func Analyze(dir string) (*Facts, error) {
 	if f := cachedFacts(root, dir); f != nil {
 		return f, nil
 	}
+	defer relaxGC()()
 	a := &analyzer{
 		root:          root,
 		dirArg:        dir,
