@@ -14,12 +14,13 @@ import (
 // marks everything parsed so far, and while it marks every pointer write
 // costs extra: on a 1,000-file module that was a third of the CPU time,
 // with almost nothing to free. So while analyses run, the collector waits
-// until the heap has grown by gcHeadroom; its first cycle after that puts
+// until the heap has grown gcHeadroom past its usual goal; its first cycle after that puts
 // the settings back, so a very large module is collected as usual from
 // there on (cmd/compile does the same for its start-up heap). A GOGC
 // or GOMEMLIMIT the user set is left alone.
 
-// gcHeadroom is how much the heap may grow before the collector runs.
+// gcHeadroom is how much beyond its usual next goal the heap may grow
+// before the collector runs.
 const gcHeadroom = 256 << 20
 
 // gcRelax is the state of the relaxed settings, shared by the analyses
@@ -47,8 +48,9 @@ func relaxGC() (restore func()) {
 	if s.users == 1 {
 		s.relaxed = true
 		s.gen++
+		limit := heapGoal() + gcHeadroom // with the usual settings, before they change
 		s.percent = debug.SetGCPercent(-1)
-		s.memLimit = debug.SetMemoryLimit(inUse() + gcHeadroom)
+		s.memLimit = debug.SetMemoryLimit(limit)
 		// The first collection (the limit reached) puts the settings back.
 		gen := s.gen
 		runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) { s.restore(gen) })
@@ -86,9 +88,11 @@ func (s *gcRelax) restoreLocked() {
 	debug.SetMemoryLimit(s.memLimit)
 }
 
-// inUse is the memory the runtime holds now, as the memory limit counts it.
-func inUse() int64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+// heapGoal is the heap size at which the collector would run next with
+// the usual settings: the limit counts from there, so garbage left by
+// earlier analyses in the same process is collected as usual.
+func heapGoal() int64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
 	metrics.Read(sample)
-	return int64(sample[0].Value.Uint64() - sample[1].Value.Uint64())
+	return int64(sample[0].Value.Uint64())
 }
