@@ -83,6 +83,18 @@ var detectorNames = []string{
 type moduleNames struct {
 	funcs  map[string]bool // functions and methods
 	stores map[string]bool // struct fields and package-level variables
+	hot    map[string]bool // funcs and triggerNames: one lookup per identifier
+}
+
+// identsHot makes n.hot once the module's names are all added.
+func (n *moduleNames) identsHot() {
+	n.hot = make(map[string]bool, len(triggerNames)+len(n.funcs))
+	for k := range triggerNames {
+		n.hot[k] = true
+	}
+	for k := range n.funcs {
+		n.hot[k] = true
+	}
 }
 
 // collectNames adds what f declares at package level: functions, methods,
@@ -184,7 +196,7 @@ func (n *moduleNames) inert(d *ast.FuncDecl) bool {
 		}
 		switch x := x.(type) {
 		case *ast.Ident:
-			hot = triggerNames[x.Name] || n.funcs[x.Name]
+			hot = n.hot[x.Name]
 		case *ast.StructType, *ast.SelectStmt:
 			hot = true
 		case *ast.CompositeLit:

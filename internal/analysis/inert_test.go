@@ -160,6 +160,7 @@ func (c *Config) Method() {}
 		}
 		names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
 		names.collectNames(&file{ast: af})
+		names.identsHot()
 		fd := af.Decls[len(af.Decls)-1].(*ast.FuncDecl)
 		if got := names.inert(fd); got != tc.inert {
 			t.Errorf("inert(%s) = %v, want %v", tc.fn, got, tc.inert)

@@ -48,6 +48,7 @@ func (a *analyzer) indexModule() {
 	for _, d := range declared {
 		names.add(d[0], d[1])
 	}
+	names.identsHot()
 	parts := make([]*fileIndex, len(files))
 	forEach(len(files), func() func(int) {
 		w := a.worker()
