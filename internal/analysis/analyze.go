@@ -28,10 +28,11 @@ type analyzer struct {
 	fset   *token.FileSet
 	env    goEnv
 	mod    *modInfo
-	pkgs   map[string]*pkg // by absolute dir; nil for dirs without a package
-	order  []*pkg          // packages in walk order (sorted by dir)
-	nested []string        // roots of nested modules, not part of this module
-	all    []*pkg          // packages parsed for any main: what the evaluator searches
+	pkgs   map[string]*pkg          // by absolute dir; nil for dirs without a package
+	listed map[string][]fs.DirEntry // the directories walk listed
+	order  []*pkg                   // packages in walk order (sorted by dir)
+	nested []string                 // roots of nested modules, not part of this module
+	all    []*pkg                   // packages parsed for any main: what the evaluator searches
 
 	shared  *shared
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
@@ -121,6 +122,7 @@ func Analyze(dir string) (*Facts, error) {
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},
+		listed:        map[string][]fs.DirEntry{},
 		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, structPkgs: map[*pkg]bool{}, configFiles: map[string]map[string]configEntry{}},
 		visiting:      map[types.Object]bool{},
 		reachCache:    map[reachKey]reachState{},

@@ -98,6 +98,7 @@ func (a *analyzer) walk(dir string, pkgDirs *[]string) error {
 	if err != nil {
 		return a.fsError("read", err)
 	}
+	a.listed[dir] = entries
 	hasGo := false
 	for _, e := range entries {
 		name := e.Name()
