@@ -40,13 +40,9 @@ func (a *analyzer) indexModule() {
 			}
 		}
 	}
-	declared := make([][2][]string, len(files))
-	forEach(len(files), func() func(int) {
-		return func(i int) { declared[i][0], declared[i][1] = declaredNames(files[i]) }
-	})
 	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
-	for _, d := range declared {
-		names.add(d[0], d[1])
+	for _, f := range files {
+		names.add(f.funcNames, f.storeNames)
 	}
 	names.identsHot()
 	parts := make([]*fileIndex, len(files))
