@@ -27,10 +27,11 @@ type analyzer struct {
 	fset   *token.FileSet
 	env    goEnv
 	mod    *modInfo
-	pkgs   map[string]*pkg // by absolute dir; nil for dirs without a package
-	order  []*pkg          // packages in walk order (sorted by dir)
-	nested []string        // roots of nested modules, not part of this module
-	all    []*pkg          // packages parsed for any main: what the evaluator searches
+	pkgs   map[string]*pkg          // by absolute dir; nil for dirs without a package
+	listed map[string][]fs.DirEntry // the directories walk listed
+	order  []*pkg                   // packages in walk order (sorted by dir)
+	nested []string                 // roots of nested modules, not part of this module
+	all    []*pkg                   // packages parsed for any main: what the evaluator searches
 
 	shared  *shared
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
@@ -113,13 +114,14 @@ func Analyze(dir string) (*Facts, error) {
 	if f := cachedFacts(root, dir); f != nil {
 		return f, nil
 	}
+	defer relaxGC()()
 	a := &analyzer{
-		in:            newInputs(),
 		root:          root,
 		dirArg:        dir,
 		ctx:           buildContext(),
 		fset:          token.NewFileSet(),
 		pkgs:          map[string]*pkg{},
+		listed:        map[string][]fs.DirEntry{},
 		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, structPkgs: map[*pkg]bool{}, configFiles: map[string]map[string]configEntry{}},
 		visiting:      map[types.Object]bool{},
 		reachCache:    map[reachKey]reachState{},
@@ -132,6 +134,9 @@ func Analyze(dir string) (*Facts, error) {
 		vendorMissing: map[string]bool{},
 		cacheDeps:     map[string]*depInfo{},
 		missing:       map[string]bool{},
+	}
+	if cacheDir() != "" {
+		a.in = newInputs() // recorded only to be stored: with no cache, hashing every input is wasted
 	}
 	a.env.a = a
 	a.ctx.ReadDir, a.ctx.IsDir = a.buildReadDir, a.buildIsDir

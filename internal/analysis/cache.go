@@ -203,21 +203,56 @@ func (a *analyzer) getenv(k string) string {
 	return v
 }
 
-// buildReadDir is go/build's ReadDir, recorded.
+// buildReadDir is go/build's ReadDir, recorded. A package directory of
+// the module was just listed by walk: that listing is used again.
 func (a *analyzer) buildReadDir(dir string) ([]fs.FileInfo, error) {
-	entries, err := a.readDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]fs.FileInfo, 0, len(entries))
-	for _, e := range entries {
-		fi, err := e.Info()
-		if err != nil {
-			continue
+	entries, ok := a.listed[dir]
+	if !ok {
+		var err error
+		if entries, err = a.readDir(dir); err != nil {
+			return nil, err
 		}
-		out = append(out, fi)
+	}
+	out := make([]fs.FileInfo, len(entries))
+	for i, e := range entries {
+		out[i] = dirEntryInfo{e}
 	}
 	return out, nil
+}
+
+// dirEntryInfo is a directory entry as go/build's ReadDir returns it.
+// go/build asks only for the name and the type, which the listing has, so
+// no file is stat'ed; the rest is looked up if ever asked for.
+type dirEntryInfo struct{ fs.DirEntry }
+
+func (d dirEntryInfo) Mode() fs.FileMode { return d.Type() }
+
+func (d dirEntryInfo) info() fs.FileInfo {
+	if fi, err := d.Info(); err == nil {
+		return fi
+	}
+	return nil
+}
+
+func (d dirEntryInfo) Size() int64 {
+	if fi := d.info(); fi != nil {
+		return fi.Size()
+	}
+	return 0
+}
+
+func (d dirEntryInfo) ModTime() time.Time {
+	if fi := d.info(); fi != nil {
+		return fi.ModTime()
+	}
+	return time.Time{}
+}
+
+func (d dirEntryInfo) Sys() any {
+	if fi := d.info(); fi != nil {
+		return fi.Sys()
+	}
+	return nil
 }
 
 func (a *analyzer) buildIsDir(name string) bool {

@@ -50,6 +50,9 @@ type file struct {
 	ast   *ast.File
 	names map[string]string // local package name → import path
 	facts *fileFacts        // computed once, shared by every main using the file
+	inert []bool            // by declaration: skipped by the index and the scan (inert.go); nil: none
+	// The functions, methods, fields and variables it declares (inert.go).
+	funcNames, storeNames []string
 }
 
 // pkgOf returns the import path x names when x is a package name, else "".
@@ -97,6 +100,7 @@ func (a *analyzer) walk(dir string, pkgDirs *[]string) error {
 	if err != nil {
 		return a.fsError("read", err)
 	}
+	a.listed[dir] = entries
 	hasGo := false
 	for _, e := range entries {
 		name := e.Name()
@@ -250,7 +254,9 @@ func (a *analyzer) parse(p *pkg) error {
 			p.parseErr = syntaxError(rel, src, err)
 			return p.parseErr
 		}
-		p.files = append(p.files, a.newFile(p, rel, af))
+		f := a.newFile(p, rel, af)
+		f.funcNames, f.storeNames = declaredNames(f) // while the tree is fresh in the cache
+		p.files = append(p.files, f)
 	}
 	if p.err != nil && badNonTest(p.bp) {
 		p.parseErr = a.loadError(p)

@@ -40,10 +40,18 @@ func (a *analyzer) indexModule() {
 			}
 		}
 	}
+	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
+	for _, f := range files {
+		names.add(f.funcNames, f.storeNames)
+	}
+	names.identsHot()
 	parts := make([]*fileIndex, len(files))
 	forEach(len(files), func() func(int) {
 		w := a.worker()
-		return func(i int) { parts[i] = w.indexFile(files[i], methods) }
+		return func(i int) {
+			names.markInert(files[i])
+			parts[i] = w.indexFile(files[i], methods)
+		}
 	})
 	sh := a.shared
 	sh.stores, sh.flags, sh.calls, sh.refs, sh.envFields = map[string][]store{}, map[string][]flagDef{}, map[string][]callSite{}, map[string][]ref{}, map[string][]envTag{}
@@ -103,7 +111,10 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 		}
 	}
 	funcs := a.index(f.pkg).funcs
-	for _, d := range f.ast.Decls {
+	for i, d := range f.ast.Decls {
+		if f.isInert(i) {
+			continue
+		}
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		inspectCond(d, func(n ast.Node, cond bool) {

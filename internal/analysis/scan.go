@@ -92,7 +92,10 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	a.scanImports(f, ff)
 	a.scanServiceUses(ff, f)
 	var stack []ast.Node // the nodes enclosing the one visited
-	for _, d := range f.ast.Decls {
+	for i, d := range f.ast.Decls {
+		if f.isInert(i) {
+			continue
+		}
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
 		readsEnv := false
