@@ -42,18 +42,37 @@ type Generate struct {
 // generated works out Facts.Generate and its warning from the packages
 // of the mains that build.
 func (a *analyzer) generated(facts *Facts) (*Generate, []Warning) {
+	decls := map[*pkg]map[string]bool{}
+	type job struct {
+		p *pkg
+		f *file
+	}
+	var jobs []job
+	for _, p := range a.pkgs {
+		if p != nil && p.parsed && p.parseErr == nil {
+			decls[p] = a.pkgDecls(p)
+		}
+	}
+	for _, p := range a.all {
+		if a.analyzed[p] {
+			for _, f := range p.files {
+				jobs = append(jobs, job{p, f})
+			}
+		}
+	}
+	found := make([][]undefined, len(jobs))
+	forEach(len(jobs), func() func(int) {
+		return func(i int) { found[i] = a.undefinedNames(jobs[i].p, jobs[i].f, decls) }
+	})
 	var missing []string
 	src := ""
-	for _, p := range a.all {
-		if !a.analyzed[p] {
-			continue
-		}
-		names, at := a.undefinedNames(p)
-		for i, n := range names {
-			if src == "" || sourceLess(at[i], src) {
-				src = at[i]
+	for _, us := range found {
+		for _, u := range us {
+			at := a.pos(u.pos)
+			if src == "" || sourceLess(at, src) {
+				src = at
 			}
-			missing = append(missing, n)
+			missing = append(missing, u.name)
 		}
 	}
 	if len(missing) == 0 {
@@ -78,50 +97,102 @@ func (a *analyzer) generated(facts *Facts) (*Generate, []Warning) {
 	return g, []Warning{{Code: "generate-needed", Source: src, Message: msg}}
 }
 
-// undefinedNames are the names package p's files use that nothing
+// undefined is a name the code uses that nothing declares.
+type undefined struct {
+	name string
+	pos  token.Pos
+}
+
+// undefinedNames are the names file f of package p uses that nothing
 // declares: pkg.Name of a module package that lacks Name, and calls or
 // composite literals of an unqualified name that is neither declared in
-// p, nor local, nor predeclared. Read from the syntax alone.
-func (a *analyzer) undefinedNames(p *pkg) ([]string, []string) {
-	var names, at []string
-	decls := a.pkgDecls(p)
-	for _, f := range p.files {
-		dotImport := false
-		for _, is := range f.ast.Imports {
-			dotImport = dotImport || is.Name != nil && is.Name.Name == "."
+// p, nor local, nor predeclared. Read from the syntax alone, in one walk
+// per declaration (uses are kept until the declaration's own names are
+// known). decls holds the package-level names of every parsed package.
+func (a *analyzer) undefinedNames(p *pkg, f *file, decls map[*pkg]map[string]bool) []undefined {
+	for _, is := range f.ast.Imports {
+		if is.Name != nil && is.Name.Name == "." {
+			return nil // any unqualified name may come from that package
 		}
-		for _, d := range f.ast.Decls {
-			local := declaredIn(d)
-			ast.Inspect(d, func(n ast.Node) bool {
-				var id *ast.Ident
-				switch n := n.(type) {
-				case *ast.SelectorExpr:
-					x, ok := n.X.(*ast.Ident)
-					if !ok || local[x.Name] {
-						return true
-					}
-					q := a.localPkg(f.pkgOf(x))
-					if q == nil || q == p || len(q.files) == 0 || q.parseErr != nil {
-						return true
-					}
-					if !a.pkgDecls(q)[n.Sel.Name] {
-						names, at = append(names, x.Name+"."+n.Sel.Name), append(at, a.pos(n.Pos()))
-					}
-					return false
-				case *ast.CallExpr:
-					id, _ = n.Fun.(*ast.Ident)
-				case *ast.CompositeLit:
-					id, _ = n.Type.(*ast.Ident)
+	}
+	own := decls[p]
+	var out []undefined
+	type use struct {
+		x    string // the identifier that must not be local
+		name string
+		pos  token.Pos
+	}
+	var uses []use
+	local := map[string]bool{}
+	for _, d := range f.ast.Decls {
+		uses = uses[:0]
+		clear(local)
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+			ast.Inspect(fd.Recv, func(n ast.Node) bool { // func (l *List[T]) ...: T
+				if id, ok := n.(*ast.Ident); ok {
+					local[id.Name] = true
 				}
-				if id == nil || dotImport || local[id.Name] || decls[id.Name] || id.Name == "_" || types.Universe.Lookup(id.Name) != nil {
-					return true
-				}
-				names, at = append(names, id.Name), append(at, a.pos(id.Pos()))
 				return true
 			})
 		}
+		ast.Inspect(d, func(n ast.Node) bool {
+			var id *ast.Ident
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				x, ok := n.X.(*ast.Ident)
+				if !ok {
+					return true
+				}
+				q := a.localPkg(f.pkgOf(x))
+				if q == nil || q == p || len(q.files) == 0 {
+					return true
+				}
+				if qd, ok := decls[q]; ok && !qd[n.Sel.Name] {
+					uses = append(uses, use{x.Name, x.Name + "." + n.Sel.Name, n.Pos()})
+				}
+				return true
+			case *ast.CallExpr:
+				id, _ = n.Fun.(*ast.Ident)
+			case *ast.CompositeLit:
+				id, _ = n.Type.(*ast.Ident)
+			case *ast.Field:
+				for _, id := range n.Names {
+					local[id.Name] = true
+				}
+			case *ast.AssignStmt:
+				if n.Tok == token.DEFINE {
+					for _, l := range n.Lhs {
+						if id, ok := l.(*ast.Ident); ok {
+							local[id.Name] = true
+						}
+					}
+				}
+			case *ast.ValueSpec:
+				for _, id := range n.Names {
+					local[id.Name] = true
+				}
+			case *ast.TypeSpec:
+				local[n.Name.Name] = true
+			case *ast.RangeStmt:
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if id, ok := e.(*ast.Ident); ok {
+						local[id.Name] = true
+					}
+				}
+			}
+			if id == nil || own[id.Name] || id.Name == "_" || types.Universe.Lookup(id.Name) != nil {
+				return true
+			}
+			uses = append(uses, use{id.Name, id.Name, id.Pos()})
+			return true
+		})
+		for _, u := range uses {
+			if !local[u.x] {
+				out = append(out, undefined{u.name, u.pos})
+			}
+		}
 	}
-	return names, at
+	return out
 }
 
 // pkgDecls are the names declared at package level in p.
@@ -148,51 +219,6 @@ func (a *analyzer) pkgDecls(p *pkg) map[string]bool {
 			}
 		}
 	}
-	return out
-}
-
-// declaredIn are the names a declaration declares inside itself:
-// parameters, results, receivers and their type parameters, locals,
-// local types, closures' parameters.
-func declaredIn(d ast.Decl) map[string]bool {
-	out := map[string]bool{}
-	if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-		ast.Inspect(fd.Recv, func(n ast.Node) bool { // func (l *List[T]) ...: T
-			if id, ok := n.(*ast.Ident); ok {
-				out[id.Name] = true
-			}
-			return true
-		})
-	}
-	ast.Inspect(d, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.Field:
-			for _, id := range n.Names {
-				out[id.Name] = true
-			}
-		case *ast.AssignStmt:
-			if n.Tok == token.DEFINE {
-				for _, l := range n.Lhs {
-					if id, ok := l.(*ast.Ident); ok {
-						out[id.Name] = true
-					}
-				}
-			}
-		case *ast.ValueSpec:
-			for _, id := range n.Names {
-				out[id.Name] = true
-			}
-		case *ast.TypeSpec:
-			out[n.Name.Name] = true
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if id, ok := e.(*ast.Ident); ok {
-					out[id.Name] = true
-				}
-			}
-		}
-		return true
-	})
 	return out
 }
 
