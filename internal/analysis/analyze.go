@@ -31,7 +31,10 @@ type analyzer struct {
 	listed map[string][]fs.DirEntry // the directories walk listed
 	order  []*pkg                   // packages in walk order (sorted by dir)
 	nested []string                 // roots of nested modules, not part of this module
-	all    []*pkg                   // packages parsed for any main: what the evaluator searches
+	// excluded are packages (main, or no Go files at all) with files a
+	// build constraint leaves out: where a main file may need a tag.
+	excluded []*build.Package
+	all      []*pkg // packages parsed for any main: what the evaluator searches
 
 	shared  *shared
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker
@@ -156,6 +159,15 @@ func Analyze(dir string) (*Facts, error) {
 	}
 	if err := a.loadPackages(); err != nil {
 		return nil, err
+	}
+	if need := a.mainConstraintTags(facts.BuildTags); need != nil {
+		// func main sits in a file only a tag builds: read the module again
+		// with it, as the image build will.
+		facts.BuildTags, a.ctx.BuildTags = need, need.Tags
+		a.pkgs, a.order, a.nested, a.excluded = map[string]*pkg{}, nil, nil, nil
+		if err := a.loadPackages(); err != nil {
+			return nil, err
+		}
 	}
 	mains, err := a.mainPackages()
 	if err != nil {

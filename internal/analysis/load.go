@@ -145,6 +145,9 @@ func (a *analyzer) addPkg(dir string, bp *build.Package, err error) (*pkg, error
 		return nil, a.fsError("read", err) // the directory itself: the build context cannot read it
 	}
 	var noGo *build.NoGoError
+	if bp != nil && len(bp.IgnoredGoFiles) > 0 && (bp.Name == "main" || errors.As(err, &noGo)) {
+		a.excluded = append(a.excluded, bp)
+	}
 	if errors.As(err, &noGo) || bp == nil {
 		a.pkgs[dir] = nil
 		return nil, nil
