@@ -631,6 +631,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				Message: fmt.Sprintf("%s serves on a listener whose address dockgen could not find: it would have to guess the port; tell it with --port", mainDir(m.rel))})
 		}
 	}
+	mn.Commands = a.mainCommands(m, files, mn)
 	mn.ConfigFiles = sortedKeys(used)
 	if best.source != "" {
 		mn.HealthPath, mn.HealthSource = best.path, best.source

@@ -126,6 +126,10 @@ type Main struct {
 	// goroutine, an endless loop only a signal ends). A signal handler
 	// alone does not count: a CLI that stops cleanly on Ctrl-C is a job.
 	LongRunning bool `json:"long_running"`
+	// Commands are one-shot subcommands of a long-running binary: code
+	// that runs to completion (a schema migration) only under a subcommand
+	// other than the server's. Compose runs each as a job.
+	Commands []Command `json:"commands,omitempty"`
 	// PortGuessed is true when the main serves but no listener has a known
 	// port (and none is set by an env var or flag): a warning says what
 	// could not be followed, and the port must be given (--port).
@@ -297,4 +301,15 @@ type Read struct {
 	Env           string `json:"env,omitempty"`
 	Flag          string `json:"flag,omitempty"`
 	DefaultSource string `json:"default_source,omitempty"`
+}
+
+// Command is a one-shot subcommand: `app migrate` migrates the schema and
+// exits.
+type Command struct {
+	Subcommand string `json:"subcommand"`
+	// Does is what it does: "migrate" (a schema migration through Via,
+	// the library's import path).
+	Does   string `json:"does"`
+	Via    string `json:"via"`
+	Source string `json:"source"` // the call that does it (file:line)
 }

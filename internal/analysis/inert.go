@@ -76,6 +76,8 @@ var detectorNames = []string{
 	"UserHomeDir", "UserCacheDir", "UserConfigDir",
 	"Listen", "ListenAndServe", "ListenAndServeTLS",
 	"DefaultClient", "Load", "Overload", "AddCommand", "Commands", "Subcommands",
+	"New", "NewWithDatabaseInstance", "NewWithSourceInstance", "NewWithInstance", // migrations
+	"Up", "UpContext", "UpTo", "Run", "RunContext", "NewProvider", "Exec", "ExecMax", "ExecContext", "AutoMigrate",
 }
 
 // moduleNames are the names the module declares that make a declaration

@@ -359,6 +359,11 @@ func (a *analyzer) scanMethodCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, 
 		if c.f.imports("net/http") || c.f.imports(grpcPath) || c.f.imports("net") {
 			ff.longAt = append(ff.longAt, siteRef{c.f, c.decl, call.Pos(), true})
 		}
+	case "AutoMigrate":
+		// db.AutoMigrate(&User{}) on a *gorm.DB
+		if c.f.imports("gorm.io/gorm") {
+			ff.migrations = append(ff.migrations, migrationSite{siteRef{c.f, c.decl, call.Pos(), false}, "gorm.io/gorm"})
+		}
 	}
 }
 

@@ -26,6 +26,7 @@ type fileFacts struct {
 	imports    []importSite // non-std imports from outside the module
 	cgo        string       // source of import "C"
 	longAt     []siteRef    // what makes a program long-running (Serve, select {}, a wait for a signal)
+	migrations []migrationSite
 	grpcHealth string       // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
@@ -34,6 +35,13 @@ type fileFacts struct {
 	// config files; reads.go); reads are configuration reads through
 	// libraries.
 	readCalls []readCall
+}
+
+// migrationSite is a call that migrates a database schema, through the
+// library lib.
+type migrationSite struct {
+	siteRef
+	lib string
 }
 
 // readSite is a call or literal that reads configuration through a
@@ -260,6 +268,12 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 		case "net/http.Get", "net/http.Post", "net/http.Head", "net/http.PostForm",
 			"net/http.NewRequest", "net/http.NewRequestWithContext":
 			ff.need("ca-certificates", a.pos(call.Pos()))
+		case "github.com/golang-migrate/migrate/v4.New", "github.com/golang-migrate/migrate/v4.NewWithDatabaseInstance",
+			"github.com/golang-migrate/migrate/v4.NewWithSourceInstance", "github.com/golang-migrate/migrate/v4.NewWithInstance",
+			"github.com/pressly/goose/v3.Up", "github.com/pressly/goose/v3.UpContext", "github.com/pressly/goose/v3.UpTo",
+			"github.com/pressly/goose/v3.Run", "github.com/pressly/goose/v3.RunContext", "github.com/pressly/goose/v3.NewProvider",
+			"github.com/rubenv/sql-migrate.Exec", "github.com/rubenv/sql-migrate.ExecMax", "github.com/rubenv/sql-migrate.ExecContext":
+			ff.migrations = append(ff.migrations, migrationSite{siteRef{f, c.decl, call.Pos(), false}, ip})
 		case "time.LoadLocation":
 			// UTC and Local never read the zone database.
 			if s, ok := a.valueNoParams(c, arg(0)).known(); !ok || (s != "UTC" && s != "Local" && s != "") {

@@ -357,6 +357,11 @@ func nextSteps(p *plan.Plan) string {
 			run += fmt.Sprintf(" -p 127.0.0.1:%d:%d", s.HostPort, s.Port)
 		}
 		b.WriteString(run + " " + s.Name + "\n")
+		for _, app := range p.ComposeBinaries() {
+			if app.Job {
+				fmt.Fprintf(&b, "  docker compose run --rm %s   # a job (not started by up): runs once\n", app.Service)
+			}
+		}
 	} else {
 		fmt.Fprintf(&b, "  docker buildx bake %s                   # build the image\n", p.Binaries[0].Name)
 	}

@@ -45,7 +45,7 @@ func Make(f *analysis.Facts, a answers.Answers) (*Plan, error) {
 	if slices.Contains(ComposeNames, f.ComposeFile) {
 		m.p.ComposeFile = f.ComposeFile
 	}
-	steps := []func() error{m.selectMains, m.resolveAnswers, m.builder, m.base, m.binaries, m.services, m.ignore, m.pin}
+	steps := []func() error{m.selectMains, m.resolveAnswers, m.builder, m.base, m.binaries, m.services, m.jobs, m.ignore, m.pin}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err

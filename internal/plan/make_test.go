@@ -2,6 +2,8 @@ package plan_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -488,5 +490,62 @@ func TestNoHostEnvOrSystemVolumes(t *testing.T) {
 	}
 	if len(b.Volumes) != 0 || len(p.Warnings) != 1 || p.Warnings[0].Code != "write-path" || !strings.Contains(p.Warnings[0].Text, "resolves to /home") {
 		t.Errorf("volumes %v warnings %v", b.Volumes, p.Warnings)
+	}
+}
+
+// TestOneShotSubcommandJobs: a service binary's `migrate` subcommand
+// becomes a compose job — same image, environment, backing services and
+// volumes, the subcommand as its command, no port, the image's health
+// check off, never restarted — whose name clashes with nothing; an unsafe
+// subcommand is left to the user with a note.
+func TestOneShotSubcommandJobs(t *testing.T) {
+	m := httpMain(".", "api", 8080)
+	m.Listeners[0].Subcommand = "serve"
+	m.Env = []analysis.EnvVar{{Name: "DATABASE_URL", Required: true, Source: "main.go:9"}}
+	m.Services = []string{"postgres"}
+	m.Commands = []analysis.Command{
+		{Subcommand: "migrate", Does: "migrate", Via: "github.com/pressly/goose/v3", Source: "migrate.go:12"},
+		{Subcommand: "--evil", Does: "migrate", Via: "gorm.io/gorm", Source: "x.go:3"},
+	}
+	other := httpMain("./cmd/api-migrate", "api-migrate", 9000) // takes the obvious name
+	f := facts(m, other)
+	f.Services, f.ServiceSources = []string{"postgres"}, []analysis.ServiceSource{{Name: "postgres", Source: "main.go:5", Selection: "always"}}
+	p, err := plan.Make(f, answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Binary("api")
+	if len(b.Jobs) != 1 || b.Jobs[0].Name != "api-migrate-2" || strings.Join(b.Jobs[0].Args, " ") != "migrate" {
+		t.Fatalf("jobs %+v", b.Jobs)
+	}
+	if !slices.ContainsFunc(p.Notes, func(n plan.Note) bool { return n.Source == "x.go:3" }) {
+		t.Errorf("no note for the unsafe subcommand: %v", p.Notes)
+	}
+	files := build(t, f, answers.Answers{})
+	if _, err := lint.LoadCompose(t.TempDir(), files["compose.yaml"], map[string]string{"POSTGRES_PASSWORD": "x"}); err != nil {
+		t.Fatalf("compose-go: %v\n%s", err, files["compose.yaml"])
+	}
+	cd := parseCompose(t, files["compose.yaml"])
+	j, api := cd.Services["api-migrate-2"], cd.Services["api"]
+	if j == nil {
+		t.Fatalf("no job service in\n%s", files["compose.yaml"])
+	}
+	if bd, _ := j["build"].(map[string]any); bd["target"] != "api" {
+		t.Errorf("the job does not run api's image: %v", j["build"])
+	}
+	if c := asList(j["command"]); len(c) != 1 || c[0] != "migrate" {
+		t.Errorf("command %v", j["command"])
+	}
+	if p := asList(j["profiles"]); len(p) != 1 || p[0] != "jobs" || j["restart"] != "no" || j["ports"] != nil {
+		t.Errorf("job: profiles %v restart %v ports %v", j["profiles"], j["restart"], j["ports"])
+	}
+	if hc, _ := j["healthcheck"].(map[string]any); hc["disable"] != true {
+		t.Errorf("the job keeps the image's health check: %v", j["healthcheck"])
+	}
+	if fmt.Sprint(j["environment"]) != fmt.Sprint(api["environment"]) || fmt.Sprint(j["depends_on"]) != fmt.Sprint(api["depends_on"]) || j["depends_on"] == nil {
+		t.Errorf("job env %v depends %v; api env %v depends %v", j["environment"], j["depends_on"], api["environment"], api["depends_on"])
+	}
+	if api["command"] != nil || api["profiles"] != nil {
+		t.Errorf("api changed: %v", api)
 	}
 }

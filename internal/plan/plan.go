@@ -214,6 +214,10 @@ type Binary struct {
 	HostPort   int      `yaml:"host_port,omitempty"`
 	ComposeEnv []EnvVar `yaml:"compose_env,omitempty"`
 	DependsOn  []string `yaml:"depends_on,omitempty"`
+	// Jobs are its one-shot subcommands (a schema migration under
+	// `migrate`): compose services behind the jobs profile that run the
+	// same image with that subcommand instead of the server's CMD.
+	Jobs []Job `yaml:"jobs,omitempty"`
 	// ReleaseTarget is its bake target in the release group.
 	ReleaseTarget string `yaml:"release_target"`
 	// Description is the OCI image description label.
@@ -347,14 +351,44 @@ func (n Note) String() string {
 	return fmt.Sprintf("%s (%s)", n.Text, n.Source)
 }
 
-// ComposeBinaries are the binaries in compose: the long-running ones, and
-// the jobs (a migration, a CLI) behind the "jobs" profile, run with
-// `docker compose run --rm NAME`, never restarted in a loop.
-func (p *Plan) ComposeBinaries() []Binary {
+// Job is a one-shot subcommand of a service binary.
+type Job struct {
+	Name   string   `yaml:"name"` // the compose service
+	Args   []string `yaml:"args"` // replaces the image's CMD
+	Does   string   `yaml:"does"` // "migrate"
+	Source string   `yaml:"source"`
+}
+
+// ComposeApp is one compose service that runs a binary's image: the
+// binary itself, or one of its jobs.
+type ComposeApp struct {
+	Binary
+	Service string   // the compose service's name
+	Command []string // replaces the image's CMD (a job's subcommand)
+	Job     bool     // behind the "jobs" profile, run to completion
+	// NoHealthcheck turns off the image's HEALTHCHECK: a job of a
+	// service's image serves nothing to probe.
+	NoHealthcheck bool
+}
+
+// ComposeBinaries are the apps in compose: the long-running binaries, and
+// the jobs (a migration binary, a CLI, a service's one-shot subcommand)
+// behind the "jobs" profile, run with `docker compose run --rm NAME`,
+// never restarted in a loop.
+func (p *Plan) ComposeBinaries() []ComposeApp {
 	if len(p.ServiceBinaries()) == 0 {
 		return nil
 	}
-	return p.Binaries
+	var out []ComposeApp
+	for _, b := range p.Binaries {
+		out = append(out, ComposeApp{Binary: b, Service: b.Name, Job: !b.LongRunning})
+		for _, j := range b.Jobs {
+			jb := b
+			jb.Port, jb.Healthcheck = 0, nil
+			out = append(out, ComposeApp{Binary: jb, Service: j.Name, Command: j.Args, Job: true, NoHealthcheck: b.Healthcheck != nil || b.Probe != nil})
+		}
+	}
+	return out
 }
 
 // ServiceBinaries are the binaries compose runs: the long-running ones.

@@ -381,3 +381,45 @@ func (m *maker) envSources(dir string) map[string]string {
 	}
 	return out
 }
+
+// jobs gives each service binary's one-shot subcommands (a schema
+// migration under `migrate`) a compose job of their own: the same image,
+// environment and backing services, that subcommand as its command, run
+// once with `docker compose run --rm`, never in the server's restart loop.
+func (m *maker) jobs() error {
+	used := map[string]bool{}
+	for _, c := range m.p.Candidates {
+		used[c.Name] = true
+	}
+	for _, s := range m.p.Services {
+		used[s.Name] = true
+	}
+	for i := range m.p.Binaries {
+		b := &m.p.Binaries[i]
+		mn := m.main(b.Main)
+		if !b.LongRunning || mn == nil {
+			continue
+		}
+		for _, c := range mn.Commands {
+			if !flagName.MatchString(c.Subcommand) {
+				m.note(c.Source, "%s has a one-shot subcommand dockgen will not put in a command line: run it yourself", b.Name)
+				continue
+			}
+			j := Job{Name: freeName(b.Name+"-"+dockerName(c.Subcommand), used), Args: []string{c.Subcommand}, Does: c.Does, Source: c.Source}
+			b.Jobs = append(b.Jobs, j)
+			m.note(c.Source, "%s %s migrates the database (through %s) and exits: compose runs it as the job %s — `docker compose run --rm %s` once the database is up, before the service needs the schema",
+				b.Name, c.Subcommand, c.Via, j.Name, j.Name)
+		}
+	}
+	return nil
+}
+
+// main is the selected main built from dir, or nil.
+func (m *maker) main(dir string) *analysis.Main {
+	for i := range m.mains {
+		if m.mains[i].Dir == dir {
+			return &m.mains[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,34 @@
+package analysis
+
+import "sort"
+
+// mainCommands finds the one-shot subcommands of a long-running main:
+// a schema migration the code runs only under a subcommand other than
+// the server's (`app migrate` beside `app serve`). The server's CMD never
+// runs them; compose gets a job for each. A migration main runs on its
+// way to serving (or under the server's own subcommand) needs nothing.
+func (a *analyzer) mainCommands(m *pkg, files []*file, mn Main) []Command {
+	if !mn.LongRunning {
+		return nil // the whole binary runs to completion: it is a job itself
+	}
+	server := ""
+	for _, l := range mn.Listeners {
+		if l.Primary {
+			server = l.Subcommand
+		}
+	}
+	var out []Command
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, s := range f.facts.migrations {
+			st := a.reach(m, s.f, s.decl, s.pos)
+			if !st.ok || st.sub == "" || st.sub == server || seen[st.sub] {
+				continue
+			}
+			seen[st.sub] = true
+			out = append(out, Command{Subcommand: st.sub, Does: "migrate", Via: s.lib, Source: a.pos(s.pos)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Subcommand < out[j].Subcommand })
+	return out
+}
