@@ -27,7 +27,7 @@ type fileFacts struct {
 	cgo        string       // source of import "C"
 	longAt     []siteRef    // what makes a program long-running (Serve, select {}, a wait for a signal)
 	migrations []migrationSite
-	grpcHealth string       // source of grpc_health_v1.RegisterHealthServer
+	grpcHealth string // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
 	writeCalls []writeCall // calls that write files (writes.go)
