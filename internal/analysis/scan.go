@@ -20,14 +20,14 @@ type fileFacts struct {
 	health     []healthHit
 	defaultMux bool
 	needs      []Need
-	tzEmbedded bool         // imports time/tzdata
-	svcImports []svcImport  // imports of backing services' clients and drivers
-	svcUses    []svcSite    // calls into them (services.go)
-	imports    []importSite // non-std imports from outside the module
-	cgo        string       // source of import "C"
-	longAt     []siteRef    // what makes a program long-running (Serve, select {}, a wait for a signal)
-	migrations []migrationSite
-	grpcHealth string // source of grpc_health_v1.RegisterHealthServer
+	tzEmbedded bool            // imports time/tzdata
+	svcImports []svcImport     // imports of backing services' clients and drivers
+	svcUses    []svcSite       // calls into them (services.go)
+	imports    []importSite    // non-std imports from outside the module
+	cgo        string          // source of import "C"
+	longAt     []siteRef       // what makes a program long-running (Serve, select {}, a wait for a signal)
+	migrations []migrationSite // calls that migrate a schema (commands.go)
+	grpcHealth string          // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
 	writeCalls []writeCall // calls that write files (writes.go)
