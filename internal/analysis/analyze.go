@@ -85,6 +85,7 @@ type shared struct {
 
 	refs        map[string][]ref // references to module functions (reach.go)
 	subcommands map[*ast.CompositeLit]bool
+	cmdParents  map[*ast.CompositeLit]*ast.CompositeLit // a subcommand's parent command (modindex.go)
 	kongCmds    []kongCmd
 
 	declsOnce sync.Once

@@ -77,7 +77,7 @@ var detectorNames = []string{
 	"Listen", "ListenAndServe", "ListenAndServeTLS",
 	"DefaultClient", "Load", "Overload", "AddCommand", "Commands", "Subcommands",
 	"New", "NewWithDatabaseInstance", "NewWithSourceInstance", "NewWithInstance", // migrations
-	"Up", "UpContext", "UpTo", "Run", "RunContext", "NewProvider", "Exec", "ExecMax", "ExecContext", "AutoMigrate",
+	"Up", "UpContext", "UpTo", "Run", "RunContext", "NewProvider", "Exec", "ExecMax", "ExecContext", "AutoMigrate", "SetBaseFS",
 }
 
 // moduleNames are the names the module declares that make a declaration

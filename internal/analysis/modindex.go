@@ -24,7 +24,14 @@ type fileIndex struct {
 	refs      map[string][]ref
 	consumers []libCall // struct-filling library calls (tags.go)
 	subs      []*ast.CompositeLit
+	parents   []cmdParent // the command each subcommand is added to
 	envFields map[string][]envTag
+}
+
+// cmdParent says child is a subcommand of parent (cobra's
+// parent.AddCommand(child), urfave's Subcommands: []*cli.Command{child}).
+type cmdParent struct {
+	child, parent *ast.CompositeLit
 }
 
 func (a *analyzer) indexModule() {
@@ -56,6 +63,7 @@ func (a *analyzer) indexModule() {
 	sh := a.shared
 	sh.stores, sh.flags, sh.calls, sh.refs, sh.envFields = map[string][]store{}, map[string][]flagDef{}, map[string][]callSite{}, map[string][]ref{}, map[string][]envTag{}
 	sh.subcommands = map[*ast.CompositeLit]bool{}
+	sh.cmdParents = map[*ast.CompositeLit]*ast.CompositeLit{}
 	var consumers []libCall
 	for _, fi := range parts {
 		mergeInto(sh.stores, fi.stores)
@@ -67,6 +75,11 @@ func (a *analyzer) indexModule() {
 		consumers = append(consumers, fi.consumers...)
 		for _, lit := range fi.subs {
 			sh.subcommands[lit] = true
+		}
+		for _, cp := range fi.parents {
+			if _, ok := sh.cmdParents[cp.child]; !ok && cp.child != cp.parent {
+				sh.cmdParents[cp.child] = cp.parent
+			}
 		}
 	}
 	// Struct-filling calls are few: bind their fields in order.
@@ -141,6 +154,17 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 				}
 			case *ast.CompositeLit:
 				a.indexFlag(c, n, fi.flags)
+				for _, el := range n.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok && isIdent(kv.Key, "Subcommands") {
+						if list, ok := kv.Value.(*ast.CompositeLit); ok {
+							for _, el := range list.Elts {
+								for _, child := range a.compositesOf(c, el, 0) {
+									fi.parents = append(fi.parents, cmdParent{child, n})
+								}
+							}
+						}
+					}
+				}
 				if m := a.urfaveFlagRow(f, n); m != nil {
 					for _, el := range n.Elts {
 						kv, ok := el.(*ast.KeyValueExpr)
@@ -214,8 +238,15 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 						k = "method." + fun.Sel.Name
 					}
 					if fun.Sel.Name == "AddCommand" {
+						parents := a.compositesOf(c, fun.X, 0)
 						for _, arg := range n.Args {
-							fi.subs = append(fi.subs, a.compositesOf(c, arg, 0)...)
+							children := a.compositesOf(c, arg, 0)
+							fi.subs = append(fi.subs, children...)
+							for _, child := range children {
+								if len(parents) > 0 {
+									fi.parents = append(fi.parents, cmdParent{child, parents[0]})
+								}
+							}
 						}
 					}
 				}

@@ -356,16 +356,13 @@ func (a *analyzer) subOf(c evalCtx, stack []ast.Node, child ast.Node) string {
 		if key == nil {
 			return ""
 		}
-		switch a.commandKind(c.f, lit) {
-		case mCobraCommand:
-			if key.Name == "Run" || key.Name == "RunE" {
+		switch kind := a.commandKind(c.f, lit); kind {
+		case mCobraCommand, mUrfaveCommand:
+			if kind == mCobraCommand && (key.Name == "Run" || key.Name == "RunE") ||
+				kind == mUrfaveCommand && key.Name == "Action" {
 				if a.isSubcommand(lit) {
-					return firstWord(a.litField(c, lit, "Use"))
+					return a.commandPath(c, lit, kind)
 				}
-			}
-		case mUrfaveCommand:
-			if key.Name == "Action" && a.isSubcommand(lit) {
-				return a.litField(c, lit, "Name")
 			}
 		}
 	case *ast.CaseClause:
@@ -411,6 +408,37 @@ func (a *analyzer) subOf(c evalCtx, stack []ast.Node, child ast.Node) string {
 		}
 	}
 	return ""
+}
+
+// commandPath is the words that run a cobra or urfave subcommand: its
+// name, after its parents' when it is nested (`migrate up`); the root
+// command (one no command adds) contributes none. "" when a name on the
+// way cannot be read (a parent's name is read as a literal: it may sit in
+// another file), in which case it is the command's own name, as before
+// nesting was followed.
+func (a *analyzer) commandPath(c evalCtx, lit *ast.CompositeLit, kind modelKind) string {
+	key := map[modelKind]string{mCobraCommand: "Use", mUrfaveCommand: "Name"}[kind]
+	own := firstWord(a.litField(c, lit, key))
+	parentName := func(l *ast.CompositeLit) string {
+		for _, el := range l.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok && isIdent(kv.Key, key) {
+				s, _ := litString(kv.Value)
+				return firstWord(s)
+			}
+		}
+		return ""
+	}
+	path := own
+	seen := map[*ast.CompositeLit]bool{lit: true}
+	for p := a.shared.cmdParents[lit]; p != nil && a.isSubcommand(p) && !seen[p]; p = a.shared.cmdParents[p] {
+		seen[p] = true
+		n := parentName(p)
+		if n == "" || path == "" {
+			return own
+		}
+		path = n + " " + path
+	}
+	return path
 }
 
 // condCommand reads `os.Args[1] == "serve"` (possibly && with a length

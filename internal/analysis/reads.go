@@ -19,7 +19,7 @@ var readFuncs = map[string]readArg{
 	"html/template.ParseGlob": {arg: 0, glob: true}, "text/template.ParseGlob": {arg: 0, glob: true},
 	"net/http.Dir": {arg: 0, dir: true}, "net/http.ServeFile": {arg: 2},
 	"github.com/BurntSushi/toml.DecodeFile": {arg: 0}, "github.com/ilyakaznacheev/cleanenv.ReadConfig": {arg: 0},
-	"github.com/pressly/goose/v3.Up": {arg: 1, dir: true}, "github.com/pressly/goose.Up": {arg: 1, dir: true},
+	"github.com/pressly/goose/v3.Up": {arg: 1, dir: true, baseFS: true}, "github.com/pressly/goose.Up": {arg: 1, dir: true, baseFS: true},
 	"github.com/spf13/viper.SetConfigFile": {arg: 0}, "github.com/knadh/koanf/providers/file.Provider": {arg: 0},
 	"github.com/gofiber/fiber/v3/middleware/static.New": {arg: 0, dir: true},
 }
@@ -40,6 +40,9 @@ var readMethodPkgs = []string{ginPath, echoPath, fiberPath, "html/template", "te
 type readArg struct {
 	arg            int
 	dir, glob, all bool // a directory; a glob; every argument from arg on
+	// baseFS: the path is in the file system goose.SetBaseFS gives
+	// (an embed.FS) when the code sets one, not on disk.
+	baseFS bool
 }
 
 // readCall is a call that reads a path at run time, found in a file; the
@@ -71,12 +74,19 @@ func (a *analyzer) mainReads(m *pkg, files []*file) ([]Read, []Warning) {
 	var reads []Read
 	var warns []Warning
 	paths := map[ast.Decl]selResult{}
+	baseFS := false
+	for _, f := range files {
+		baseFS = baseFS || f.facts.baseFS
+	}
 	for _, f := range files {
 		for _, rc := range f.facts.readCalls {
 			// Only what the program reads when it runs with its defaults:
 			// not a test helper, not the branch of a setting left unset
 			// (a storage backend the user has to choose).
 			if a.useSelection(m, rc.f, rc.decl, rc.call.Pos(), paths).sel < selDefault {
+				continue
+			}
+			if rc.r.baseFS && baseFS {
 				continue
 			}
 			last := rc.r.arg

@@ -27,6 +27,7 @@ type fileFacts struct {
 	cgo        string          // source of import "C"
 	longAt     []siteRef       // what makes a program long-running (Serve, select {}, a wait for a signal)
 	migrations []migrationSite // calls that migrate a schema (commands.go)
+	baseFS     bool            // goose.SetBaseFS(fsys): migrations come from fsys, not the disk
 	grpcHealth string          // source of grpc_health_v1.RegisterHealthServer
 	required   []requiredEnv
 	warnings   []Warning
@@ -274,6 +275,8 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 			"github.com/pressly/goose/v3.Run", "github.com/pressly/goose/v3.RunContext", "github.com/pressly/goose/v3.NewProvider",
 			"github.com/rubenv/sql-migrate.Exec", "github.com/rubenv/sql-migrate.ExecMax", "github.com/rubenv/sql-migrate.ExecContext":
 			ff.migrations = append(ff.migrations, migrationSite{siteRef{f, c.decl, call.Pos(), false}, ip})
+		case "github.com/pressly/goose/v3.SetBaseFS", "github.com/pressly/goose.SetBaseFS":
+			ff.baseFS = ff.baseFS || len(call.Args) == 1 && !isIdent(call.Args[0], "nil")
 		case "time.LoadLocation":
 			// UTC and Local never read the zone database.
 			if s, ok := a.valueNoParams(c, arg(0)).known(); !ok || (s != "UTC" && s != "Local" && s != "") {

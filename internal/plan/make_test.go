@@ -549,3 +549,31 @@ func TestOneShotSubcommandJobs(t *testing.T) {
 		t.Errorf("api changed: %v", api)
 	}
 }
+
+// TestNestedSubcommands: a subcommand path of several words becomes
+// that many arguments, for the server's CMD and for a job; a word dockgen
+// may not put in a command line drops the whole path.
+func TestNestedSubcommands(t *testing.T) {
+	m := httpMain(".", "app", 8080)
+	m.Listeners[0].Subcommand = "server start"
+	m.Commands = []analysis.Command{{Subcommand: "migrate up", Does: "migrate", Via: "github.com/pressly/goose/v3", Source: "m.go:3"}}
+	p, err := plan.Make(facts(m), answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := p.Binaries[0]
+	if strings.Join(b.Args, "|") != "server|start" {
+		t.Errorf("args %q", b.Args)
+	}
+	if len(b.Jobs) != 1 || b.Jobs[0].Name != "app-migrate-up" || strings.Join(b.Jobs[0].Args, "|") != "migrate|up" {
+		t.Errorf("jobs %+v", b.Jobs)
+	}
+	m.Listeners[0].Subcommand = "server $(id)"
+	p, err = plan.Make(facts(m), answers.Answers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Binaries[0].Args) != 0 || !slices.ContainsFunc(p.Warnings, func(n plan.Note) bool { return n.Code == "subcommand-unsafe" }) {
+		t.Errorf("unsafe path: args %q, warnings %v", p.Binaries[0].Args, p.Warnings)
+	}
+}

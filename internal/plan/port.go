@@ -60,11 +60,13 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 	}
 	b.Port = defaultPort
 	portEnv, envIsAddr, flag, flagIsAddr := "", false, "", false
-	if l != nil && l.Subcommand != "" && flagName.MatchString(l.Subcommand) {
+	if words, ok := commandWords(l); ok {
 		// The server starts only under a subcommand: the image runs it
 		// (ENTRYPOINT stays the binary, so `docker run IMAGE other` works).
-		b.Args = append(b.Args, l.Subcommand)
+		b.Args = append(b.Args, words...)
 		m.note(l.Source, "%s serves under the %q subcommand: the image's CMD runs it", b.Name, l.Subcommand)
+	} else if l != nil && l.Subcommand != "" {
+		m.warn("subcommand-unsafe", l.Source, "%s serves under a subcommand dockgen will not put in a command line (%q): add it to the compose service's command yourself", b.Name, l.Subcommand)
 	}
 	if l != nil {
 		flag, flagIsAddr = l.Flag, l.FlagIsAddr
@@ -233,4 +235,23 @@ func envName(name string) bool {
 		}
 	}
 	return name != ""
+}
+
+// commandWords are a subcommand's words (`migrate up`: nested), each one
+// dockgen may put in a command line; ok is false for none or an unsafe one.
+func commandWords(l *analysis.Listener) ([]string, bool) {
+	if l == nil {
+		return nil, false
+	}
+	return subcommandWords(l.Subcommand)
+}
+
+func subcommandWords(sub string) ([]string, bool) {
+	words := strings.Fields(sub)
+	for _, w := range words {
+		if !flagName.MatchString(w) {
+			return nil, false
+		}
+	}
+	return words, len(words) > 0
 }

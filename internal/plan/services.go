@@ -401,11 +401,12 @@ func (m *maker) jobs() error {
 			continue
 		}
 		for _, c := range mn.Commands {
-			if !flagName.MatchString(c.Subcommand) {
+			words, ok := subcommandWords(c.Subcommand)
+			if !ok {
 				m.note(c.Source, "%s has a one-shot subcommand dockgen will not put in a command line: run it yourself", b.Name)
 				continue
 			}
-			j := Job{Name: freeName(b.Name+"-"+dockerName(c.Subcommand), used), Args: []string{c.Subcommand}, Does: c.Does, Source: c.Source}
+			j := Job{Name: freeName(b.Name+"-"+dockerName(strings.Join(words, "-")), used), Args: words, Does: c.Does, Source: c.Source}
 			b.Jobs = append(b.Jobs, j)
 			m.note(c.Source, "%s %s migrates the database (through %s) and exits: compose runs it as the job %s — `docker compose run --rm %s` once the database is up, before the service needs the schema",
 				b.Name, c.Subcommand, c.Via, j.Name, j.Name)
