@@ -64,35 +64,38 @@ func (a *analyzer) buildTags() (*BuildTags, []Warning) {
 	return nil, nil
 }
 
-// goreleaserTags reads builds[].tags and -tags in builds[].flags.
+// goreleaserTags reads the tags (builds[].tags and -tags in flags) of the
+// first build that targets linux (no goos list, or one naming linux): the
+// build an image is. Other builds may leave things out (ntfy's Windows
+// and macOS builds use `noserver`).
 func goreleaserTags(b []byte, name string) *BuildTags {
 	var root yaml.Node
-	if yaml.Unmarshal(b, &root) != nil || len(root.Content) == 0 {
+	if yaml.Unmarshal(b, &root) != nil || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil
 	}
-	var doc struct {
-		Builds []struct {
-			Tags  []string `yaml:"tags"`
-			Flags []string `yaml:"flags"`
-		} `yaml:"builds"`
-	}
-	if root.Content[0].Decode(&doc) != nil {
-		return nil
-	}
-	line := 0
-	for i, n := range root.Content[0].Content {
-		if n.Value == "builds" && i%2 == 0 {
-			line = n.Line
+	top := root.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		if top[i].Value != "builds" || top[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, item := range top[i+1].Content {
+			var bl struct {
+				Tags  []string `yaml:"tags"`
+				Flags []string `yaml:"flags"`
+				Goos  []string `yaml:"goos"`
+				Skip  any      `yaml:"skip"`
+			}
+			if item.Decode(&bl) != nil || (len(bl.Goos) > 0 && !slices.Contains(bl.Goos, "linux")) || bl.Skip == true {
+				continue
+			}
+			tags := slices.Clone(bl.Tags)
+			for _, f := range bl.Flags {
+				tags = append(tags, flagTags(f)...)
+			}
+			return tagsAt(tags, fmt.Sprintf("%s:%d", name, item.Line))
 		}
 	}
-	var tags []string
-	for _, bl := range doc.Builds {
-		tags = append(tags, bl.Tags...)
-		for _, f := range bl.Flags {
-			tags = append(tags, flagTags(f)...)
-		}
-	}
-	return tagsAt(tags, fmt.Sprintf("%s:%d", name, line))
+	return nil
 }
 
 // commandLineTags reads -tags from the first `go build`/`go install` line.

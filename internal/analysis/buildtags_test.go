@@ -21,8 +21,20 @@ func TestBuildTagSources(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
-	got := goreleaserTags([]byte("version: 2\nbuilds:\n  - id: a\n    tags: [x]\n  - id: b\n    flags: [-trimpath, -tags=y,x]\n"), ".goreleaser.yaml")
-	if want := (&BuildTags{Tags: []string{"x", "y"}, Source: ".goreleaser.yaml:2"}); !reflect.DeepEqual(got, want) {
-		t.Errorf("goreleaser: %+v, want %+v", got, want)
+	for _, tc := range []struct {
+		name, yaml string
+		want       *BuildTags
+	}{
+		{"first build", "version: 2\nbuilds:\n  - id: a\n    tags: [x]\n  - id: b\n    flags: [-trimpath, -tags=y,x]\n", &BuildTags{Tags: []string{"x"}, Source: ".goreleaser.yaml:3"}},
+		{"flags", "builds:\n  - flags: [-trimpath, \"-tags=y,x\"]\n", &BuildTags{Tags: []string{"x", "y"}, Source: ".goreleaser.yaml:2"}},
+		// ntfy: the Windows build leaves the server out; the image is the linux build.
+		{"linux build", "builds:\n  - id: win\n    tags: [noserver]\n    goos: [windows]\n  - id: lin\n    tags: [netgo]\n    goos: [linux, darwin]\n", &BuildTags{Tags: []string{"netgo"}, Source: ".goreleaser.yaml:5"}},
+		{"skipped build", "builds:\n  - skip: true\n    tags: [a]\n  - tags: [b]\n", &BuildTags{Tags: []string{"b"}, Source: ".goreleaser.yaml:4"}},
+		{"no linux build", "builds:\n  - goos: [windows]\n    tags: [a]\n", nil},
+		{"not a mapping", "- a\n", nil},
+	} {
+		if got := goreleaserTags([]byte(tc.yaml), ".goreleaser.yaml"); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("goreleaser %s: %+v, want %+v", tc.name, got, tc.want)
+		}
 	}
 }

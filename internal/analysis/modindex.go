@@ -25,7 +25,14 @@ type fileIndex struct {
 	consumers []libCall // struct-filling library calls (tags.go)
 	subs      []*ast.CompositeLit
 	parents   []cmdParent // the command each subcommand is added to
+	cmdVars   []cmdVar    // variables holding a list of commands
 	envFields map[string][]envTag
+}
+
+// cmdVar is a package variable a CLI's command list is read from.
+type cmdVar struct {
+	p    *pkg
+	name string
 }
 
 // cmdParent says child is a subcommand of parent (cobra's
@@ -79,6 +86,13 @@ func (a *analyzer) indexModule() {
 		for _, cp := range fi.parents {
 			if _, ok := sh.cmdParents[cp.child]; !ok && cp.child != cp.parent {
 				sh.cmdParents[cp.child] = cp.parent
+			}
+		}
+	}
+	for _, fi := range parts {
+		for _, cv := range fi.cmdVars {
+			for _, lit := range a.commandVarElems(cv) {
+				sh.subcommands[lit] = true
 			}
 		}
 	}
@@ -190,9 +204,16 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 				}
 			case *ast.KeyValueExpr:
 				if isIdent(n.Key, "Commands") || isIdent(n.Key, "Subcommands") {
-					if list, ok := n.Value.(*ast.CompositeLit); ok {
-						for _, el := range list.Elts {
+					switch v := n.Value.(type) {
+					case *ast.CompositeLit:
+						for _, el := range v.Elts {
 							fi.subs = append(fi.subs, a.compositesOf(c, el, 0)...)
+						}
+					case *ast.Ident:
+						// Commands: commands, a package variable each command's
+						// file appends itself to (ntfy's cmd package)
+						if p := f.pkg; p != nil {
+							fi.cmdVars = append(fi.cmdVars, cmdVar{p, v.Name})
 						}
 					}
 				}
@@ -309,4 +330,32 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 
 func isConsumerKind(k modelKind) bool {
 	return k == mStructEnv || k == mViperUnmarshal || k == mKoanfUnmarshal
+}
+
+// commandVarElems are the commands a package variable's list holds: the
+// elements of its initializer and of every `v = append(v, cmd...)` in
+// its package.
+func (a *analyzer) commandVarElems(cv cmdVar) []*ast.CompositeLit {
+	var out []*ast.CompositeLit
+	if r, ok := a.index(cv.p).values[cv.name]; ok && r.kind == kExpr {
+		if list, ok := r.expr.(*ast.CompositeLit); ok {
+			for _, el := range list.Elts {
+				out = append(out, a.compositesOf(evalCtx{f: r.f}, el, 0)...)
+			}
+		}
+	}
+	for _, st := range a.shared.stores[cv.name] {
+		if st.kind != sAssign || st.f.pkg != cv.p || st.tuple != 0 {
+			continue
+		}
+		id, ok := st.lhs.(*ast.Ident)
+		call, isCall := st.rhs.(*ast.CallExpr)
+		if !ok || id.Name != cv.name || !isCall || !isIdent(call.Fun, "append") || len(call.Args) < 2 {
+			continue
+		}
+		for _, arg := range call.Args[1:] {
+			out = append(out, a.compositesOf(evalCtx{f: st.f, fn: st.fn}, arg, 0)...)
+		}
+	}
+	return out
 }
