@@ -483,7 +483,9 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 		if as.pos >= pos {
 			break
 		}
-		if !as.cond {
+		// conditional, but in the very body pos is in: it has run there
+		inBody := as.body != nil && as.body.Pos() <= pos && pos < as.body.End() && as.lit == in
+		if !as.cond || inBody {
 			base = i
 		}
 	}
@@ -584,11 +586,7 @@ func (a *analyzer) evalParam(c evalCtx, i int, depth int) sval {
 	if c.noParams {
 		return unknownVal()
 	}
-	key := c.f.pkg.path + "." + c.fn.Name.Name
-	if c.fn.Recv != nil {
-		key = "method." + c.fn.Name.Name
-	}
-	sites := a.callSites(key)
+	sites := a.callSitesOf(c.f, c.fn)
 	if len(sites) == 0 || len(sites) > 8 {
 		return unknownVal()
 	}

@@ -59,12 +59,27 @@ func (a *analyzer) scanRoute(ff *fileFacts, c evalCtx, call *ast.CallExpr, sel *
 	}
 	// Under a version or API prefix (/v1/healthz, /api/v2/health): after
 	// every plain one.
+	// Any other prefix names a feature (navidrome's Jellyfin API has
+	// /audiomuseai/health for a plugin, under a mount prefix besides): not
+	// the service's own health.
 	for rank, h := range healthPaths {
-		if strings.HasSuffix(full, h) && strings.Count(full, "/") <= 3 {
+		if pre, ok := strings.CutSuffix(full, h); ok && strings.Count(full, "/") <= 3 && versionPrefix(pre) {
 			ff.health = append(ff.health, healthHit{path: full, source: a.pos(call.Pos()), rank: len(healthPaths) + rank})
 			return
 		}
 	}
+}
+
+// versionPrefix reports a route prefix made of API and version segments
+// only: /api, /v1, /api/v2.
+func versionPrefix(p string) bool {
+	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for _, s := range segs {
+		if s != "api" && !(len(s) > 1 && s[0] == 'v' && strings.Trim(s[1:], "0123456789") == "") {
+			return false
+		}
+	}
+	return p != ""
 }
 
 // groupPrefix follows route groups: api := r.Group("/api") (gin, echo,
@@ -121,11 +136,7 @@ func (a *analyzer) groupPrefix(c evalCtx, x ast.Expr, depth int) (string, bool) 
 			return "", true
 		}
 		// A router parameter: the prefix is what every caller's router has.
-		key := c.f.pkg.path + "." + c.fn.Name.Name
-		if c.fn.Recv != nil {
-			key = "method." + c.fn.Name.Name
-		}
-		sites := a.callSites(key)
+		sites := a.callSitesOf(c.f, c.fn)
 		if len(sites) == 0 {
 			return "", true
 		}

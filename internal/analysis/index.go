@@ -32,7 +32,11 @@ type assign struct {
 	scope ast.Node
 	// lit is the innermost closure the assignment is in (nil: none); cond
 	// is relative to it.
-	lit  *ast.FuncLit
+	lit *ast.FuncLit
+	// body is the innermost body that may not run around it (nil: none):
+	// code later in that body sees the assignment as having run
+	// (`} else { addr = fmt.Sprintf("%s:%d", addr, port); net.Listen(addr) }`).
+	body ast.Node
 	call *ast.CallExpr // kBind: the binding call, and its row
 	row  *model
 	// tuple is i+1 when the name is result i of a multi-value call rhs
@@ -161,8 +165,12 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 	}
 	var curLit *ast.FuncLit
 	var curScope ast.Node // the innermost block or statement that scopes names
+	var bodies []ast.Node // the conditional bodies around the node
 	add := func(lhs ast.Expr, as assign) {
 		as.lit = curLit
+		if len(bodies) > 0 {
+			as.body = bodies[len(bodies)-1]
+		}
 		if as.define {
 			as.scope = curScope
 		}
@@ -187,6 +195,7 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 			switch opened[len(opened)-1] {
 			case 1:
 				conds[len(conds)-1]--
+				bodies = bodies[:len(bodies)-1]
 			case 2:
 				conds, lits = conds[:len(conds)-1], lits[:len(lits)-1]
 			}
@@ -203,6 +212,7 @@ func (a *analyzer) funcIndex(f *file, fn *ast.FuncDecl) *funcIndex {
 		}
 		if opens == 1 {
 			conds[len(conds)-1]++
+			bodies = append(bodies, n)
 		}
 		cond := conds[len(conds)-1]
 		curLit = nil
@@ -342,4 +352,30 @@ func multiAssign(f *file, lhs, rhs []ast.Expr, base assign, add func(ast.Expr, a
 // which main asks).
 func (a *analyzer) callSites(key string) []callSite {
 	return a.shared.calls[key]
+}
+
+// callSitesOf returns the calls that may run fn: of a function, its calls;
+// of a method, every method call of that name whose arguments fn can take
+// (another type's w.Run(ctx) is not Server.Run(ctx, addr, port), as in
+// navidrome). One argument that is itself a call may spread several values.
+func (a *analyzer) callSitesOf(f *file, fn *ast.FuncDecl) []callSite {
+	if fn.Recv == nil {
+		return a.callSites(f.pkg.path + "." + fn.Name.Name)
+	}
+	want, variadic := fn.Type.Params.NumFields(), false
+	if l := fn.Type.Params.List; len(l) > 0 {
+		_, variadic = l[len(l)-1].Type.(*ast.Ellipsis)
+	}
+	var out []callSite
+	for _, cs := range a.callSites("method." + fn.Name.Name) {
+		n := len(cs.call.Args)
+		spread := false
+		if n == 1 {
+			_, spread = cs.call.Args[0].(*ast.CallExpr)
+		}
+		if n == want || variadic && n >= want-1 || spread && want > 1 {
+			out = append(out, cs)
+		}
+	}
+	return out
 }

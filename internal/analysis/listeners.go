@@ -8,6 +8,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"slices"
 	"strings"
 )
 
@@ -459,12 +460,8 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 	if s.fn == nil || s.addr == nil || s.fn.Type.Params.NumFields() == 0 {
 		return []listenSite{s}
 	}
-	key := s.f.pkg.path + "." + s.fn.Name.Name
-	if s.fn.Recv != nil {
-		key = "method." + s.fn.Name.Name
-	}
 	var calls []callSite
-	for _, cs := range a.callSites(key) {
+	for _, cs := range a.callSitesOf(s.f, s.fn) {
 		if a.inScope(cs.f) && cs.fn != nil {
 			calls = append(calls, cs)
 		}
@@ -501,11 +498,45 @@ func (a *analyzer) expandWrapper(s listenSite) []listenSite {
 			hi = j
 		}
 	}
+	// The kind hint is the call's function and the arguments the address
+	// comes from: a TLS certificate passed beside the address
+	// (a.Run(ctx, addr, port, tlsCert, tlsKey)) does not make it a TLS
+	// listener.
+	fi := a.funcIndex(s.f, s.fn)
+	var addrArgs []int
+	seen := map[string]bool{}
+	var from func(e ast.Expr, depth int)
+	from = func(e ast.Expr, depth int) { // the parameters e is computed from, through locals
+		ast.Inspect(e, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok || seen[id.Name] {
+				return true
+			}
+			seen[id.Name] = true
+			if j, ok := fi.params[id.Name]; ok {
+				addrArgs = append(addrArgs, j)
+			}
+			for _, as := range fi.assigns[id.Name] {
+				if as.kind == kExpr && depth < 4 {
+					from(as.rhs, depth+1)
+				}
+			}
+			return true
+		})
+	}
+	from(s.addr, 0)
 	out := make([]listenSite, 0, len(calls))
 	for n := range calls {
 		w := s
 		w.via = &calls[n]
-		w.kindHint += " " + types.ExprString(calls[n].call)
+		hint := []string{types.ExprString(calls[n].call.Fun)}
+		for j, arg := range calls[n].call.Args {
+			// and literal labels: startListening("TLS", addr, port)
+			if _, isLit := arg.(*ast.BasicLit); isLit || slices.Contains(addrArgs, j) {
+				hint = append(hint, types.ExprString(arg))
+			}
+		}
+		w.kindHint += " " + strings.Join(hint, " ")
 		if hi >= 0 && hi < len(calls[n].call.Args) {
 			w.handler = calls[n].call.Args[hi]
 			w.defaultMux = isNil(calls[n].call.Args[hi])

@@ -122,13 +122,8 @@ func (a *analyzer) readValues(m *pkg, rc readCall, e ast.Expr) []sval {
 		a.top(func() { v = a.value(c, e) })
 		return []sval{v}
 	}
-	key := rc.f.pkg.path + "." + rc.fn.Name.Name
-	if rc.fn.Recv != nil {
-		key = "method." + rc.fn.Name.Name
-	}
 	var calls []callSite
-	for _, cs := range a.callSites(key) {
-		// (a method's key names every method of that name: the arity must fit)
+	for _, cs := range a.callSitesOf(rc.f, rc.fn) {
 		if len(cs.call.Args) == rc.fn.Type.Params.NumFields() && a.inScope(cs.f) && a.reach(m, cs.f, declAt(cs.f, cs.call.Pos()), cs.call.Pos()).ok {
 			calls = append(calls, cs)
 		}

@@ -170,6 +170,11 @@ func (a *analyzer) bindStruct(c evalCtx, call *ast.CallExpr, m *model) {
 	t := a.typeOf(c, target)
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
+		// viper.Unmarshal(&Server) with var Server = &options{} (navidrome):
+		// mapstructure decodes through the second pointer too.
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
 	} else if m.kind != mKoanfUnmarshal || t == nil {
 		if t == nil {
 			return

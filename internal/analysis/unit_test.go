@@ -338,3 +338,16 @@ func TestReadLimits(t *testing.T) {
 		})
 	}
 }
+
+// A health route under a prefix is the service's only when the prefix is
+// an API or version one.
+func TestVersionPrefix(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/api": true, "/v1": true, "/api/v2": true, "/v10": true, "/v1.2": false,
+		"/audiomuseai": false, "/v": false, "/vx": false, "": false, "/admin": false,
+	} {
+		if got := versionPrefix(p); got != want {
+			t.Errorf("versionPrefix(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
