@@ -6,9 +6,9 @@ import (
 	"go/token"
 	"go/types"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
-	"slices"
 	"strings"
 )
 
