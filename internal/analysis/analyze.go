@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -534,7 +535,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			if ch := a.kingpinChainOf(c, r); ch != nil && ch.required || r.lit != nil && urfaveRequired(r.lit) {
 				for _, p := range v.parts {
 					if p.env != "" {
-						required = append(required, requiredEnv{p.env, src})
+						required = append(required, requiredEnv{name: p.env, source: src})
 					}
 				}
 			}
@@ -606,7 +607,16 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	for _, ev := range svcEnv {
 		addEnv(ev)
 	}
+	server := ""
+	if ls := rankListeners(slices.Clone(mn.Listeners)); len(ls) > 0 {
+		server = ls[0].Subcommand
+	}
 	for _, r := range required {
+		if r.decl != nil {
+			if st := a.reach(m, r.f, r.decl, r.pos); !st.ok || st.sub != "" && st.sub != server {
+				continue // checked only where the server does not go
+			}
+		}
 		if i, ok := envIdx[r.name]; ok && (!mn.Env[i].HasDefault || mn.Env[i].Default == "") {
 			mn.Env[i].Required = true
 		}

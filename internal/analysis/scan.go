@@ -60,6 +60,11 @@ type readSite struct {
 type requiredEnv struct {
 	name   string
 	source string
+	// where the check is (nil decl: a flag's own Required): a check only
+	// another subcommand runs (`ntfy user add`) does not bind the server
+	f    *file
+	decl ast.Decl
+	pos  token.Pos
 }
 
 type importSite struct {
@@ -607,7 +612,7 @@ func (a *analyzer) scanRequiredSwitch(ff *fileFacts, c evalCtx, sw *ast.SwitchSt
 	if a.localSelection(c.f, c.decl, sw.Pos()).sel < selDefault {
 		return
 	}
-	ff.required = append(ff.required, requiredEnv{p.env, a.pos(sw.Pos())})
+	ff.required = append(ff.required, requiredEnv{p.env, a.pos(sw.Pos()), c.f, c.decl, sw.Pos()})
 }
 
 func isEmptyString(e ast.Expr) bool {
@@ -630,7 +635,7 @@ func (a *analyzer) requiredIf(ff *fileFacts, c evalCtx, ifs *ast.IfStmt, x ast.E
 	}
 	v := a.valueNoParams(c, x)
 	if env, ok := v.bareEnv(); ok {
-		ff.required = append(ff.required, requiredEnv{env, a.pos(ifs.Pos())})
+		ff.required = append(ff.required, requiredEnv{env, a.pos(ifs.Pos()), c.f, c.decl, ifs.Pos()})
 	}
 }
 
