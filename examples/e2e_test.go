@@ -129,6 +129,11 @@ var e2eExamples = []e2eExample{
 	{name: "writer", bases: []string{"distroless", "scratch", "debian"}, compose: true, targets: []e2eTarget{
 		{stage: "writer", port: 8060, body: regexp.MustCompile(`^visit [1-9]\d*\n$`)},
 	}},
+	// calls a function only `go generate ./...` writes (zz_greeting.go is
+	// not in the repository): the build stage generates it first.
+	{name: "gencode", bases: []string{"distroless", "scratch"}, compose: true, targets: []e2eTarget{
+		{stage: "gencode", port: 8040, body: regexp.MustCompile(`^hello from generated code\n$`)},
+	}},
 	{name: "loopback", bases: []string{"distroless"}, targets: []e2eTarget{
 		{stage: "loopback", port: 8080, loopback: true},
 	}},

@@ -260,11 +260,12 @@ func sourced(n plan.Note) string {
 	return n.Source + ": " + n.Text
 }
 
-// printWarnings prints the analysis's warnings, but for loopback binds the
-// image fixes (fixed: their sources), which need no action.
+// printWarnings prints the analysis's warnings, but for those the image
+// takes care of (fixed: their sources: loopback binds it pins, code its
+// build generates), which need no action.
 func printWarnings(io *streams, f *analysis.Facts, fixed []string) {
 	for _, w := range f.Warnings {
-		if w.Code == "loopback-bind" && slices.Contains(fixed, w.Source) {
+		if (w.Code == "loopback-bind" || w.Code == "generate-needed") && slices.Contains(fixed, w.Source) {
 			continue
 		}
 		src := w.Source

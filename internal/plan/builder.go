@@ -43,6 +43,11 @@ func (m *maker) builder() error {
 		}
 	}
 	bl.Download = !f.Vendor
+	if g := f.Generate; g != nil && g.GoOnly && g.Command == "go generate ./..." {
+		bl.Generate = true
+		m.p.Fixed = append(m.p.Fixed, g.Source)
+		m.note(g.CommandSource, "the build stage runs `go generate ./...` before go build: the code uses %s (first at %s), which only generated code declares", strings.Join(g.Missing[:min(len(g.Missing), 3)], ", "), g.Source)
+	}
 	if w := f.Work; w != nil && bl.ModDir != "" || f.Work != nil && f.Context == "" {
 		bl.Work = path.Join(bl.WorkDir, f.Work.File)
 		bl.Download = false

@@ -577,3 +577,34 @@ func TestNestedSubcommands(t *testing.T) {
 		t.Errorf("unsafe path: args %q, warnings %v", p.Binaries[0].Args, p.Warnings)
 	}
 }
+
+// TestGenerateInTheBuildStage: code only //go:generate directives that need
+// nothing but go make is generated in the build stage, before go build;
+// a Makefile recipe (or a step needing other tools) stays a warning.
+func TestGenerateInTheBuildStage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		g    *analysis.Generate
+		want bool
+	}{
+		{"directives", &analysis.Generate{Missing: []string{"greeting"}, Source: "main.go:22", Command: "go generate ./...", CommandSource: "main.go:7", GoOnly: true}, true},
+		{"needs other tools", &analysis.Generate{Missing: []string{"pb.NewClient"}, Source: "main.go:9", Command: "go generate ./...", CommandSource: "gen.go:3"}, false},
+		{"makefile recipe", &analysis.Generate{Missing: []string{"html.Index"}, Source: "main.go:9", Command: "go run github.com/benbjohnson/ego/cmd/ego ./http/html", CommandSource: "Makefile:4", GoOnly: true}, false},
+	} {
+		f := facts(httpMain(".", "app", 8080))
+		f.Generate = tc.g
+		p, err := plan.Make(f, answers.Answers{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Builder.Generate != tc.want || slices.Contains(p.Fixed, tc.g.Source) != tc.want {
+			t.Errorf("%s: generate %v, fixed %v", tc.name, p.Builder.Generate, p.Fixed)
+		}
+		_, df := renderChecked(t, f, answers.Answers{})
+		runs := of[*instructions.RunCommand](df.stage(t, "build"))
+		build := strings.Join(runs[len(runs)-1].CmdLine, " ")
+		if strings.Contains(build, "go generate ./... && ") != tc.want || strings.Contains(build, "ego") {
+			t.Errorf("%s: build RUN %q", tc.name, build)
+		}
+	}
+}

@@ -70,9 +70,10 @@ type Plan struct {
 	// Warnings are guesses and problems the user should look at.
 	Notes    []Note `yaml:"notes,omitempty"`
 	Warnings []Note `yaml:"warnings,omitempty"`
-	// Fixed are the sources of loopback binds the image fixes (it pins the
-	// address through the env var or flag the code reads): the analysis's
-	// warnings there need no action.
+	// Fixed are the sources of analysis warnings the image takes care of:
+	// loopback binds (it pins the address through the env var or flag the
+	// code reads) and missing generated code (the build stage runs go
+	// generate). They need no action.
 	Fixed []string `yaml:"-"`
 }
 
@@ -124,6 +125,10 @@ type Builder struct {
 	Vendor   bool   `yaml:"vendor"`
 	// Private is GOPRIVATE for the module download (with a netrc secret mount).
 	Private string `yaml:"private,omitempty"`
+	// Generate: the build runs `go generate ./...` first, the code using
+	// names only generated code declares (//go:generate directives that
+	// need nothing but the go command).
+	Generate bool `yaml:"generate,omitempty"`
 	// NoWork builds without the repository's go.work (GOWORK=off); Work
 	// is the go.work the build uses instead, when the module needs its
 	// workspace (its path in the image).

@@ -1,0 +1,3 @@
+module example.com/gencode
+
+go 1.22
