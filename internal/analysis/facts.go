@@ -203,7 +203,7 @@ type Listener struct {
 	// when it runs only through one: the image's CMD must name it.
 	Subcommand string `json:"subcommand,omitempty"`
 	// Kind is what the listener serves when it is not the plain service:
-	// "tls", "grpc", "metrics", "pprof", "admin", "redirect".
+	// "tls", "grpc", "metrics", "pprof", "admin", "ssh", "redirect".
 	Kind string `json:"kind,omitempty"`
 	// Unresolved is the expression the port could not be followed through,
 	// with its file:line, when Port is 0 and no env var or flag sets it.

@@ -119,7 +119,7 @@ func (a *analyzer) toolkitAddr() sval {
 }
 
 // listenerKind tells a secondary listener from the service's own: TLS,
-// gRPC, metrics, pprof, admin, an HTTP→HTTPS redirect.
+// gRPC, metrics, pprof, admin, SSH, an HTTP→HTTPS redirect.
 func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 	var hint strings.Builder
 	if s.addr != nil {
@@ -147,6 +147,8 @@ func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 		return "admin"
 	case s.kindHint == "grpc" || strings.Contains(h, "grpc"):
 		return "grpc"
+	case strings.Contains(h, "ssh"):
+		return "ssh" // a git service's SSH server beside its web UI (opengist's OG_SSH_PORT)
 	}
 	return ""
 }
@@ -155,9 +157,11 @@ func (a *analyzer) listenerKind(s listenSite, v sval, l Listener) string {
 var serveWords = map[string]bool{"serve": true, "server": true, "run": true, "start": true, "web": true,
 	"api": true, "daemon": true, "http": true, "agent": true, "listen": true}
 
-// rankListeners orders a main's listeners, the primary first: an
-// unconditional one over a conditional one, the service's own over TLS,
-// metrics, pprof, admin and redirect servers, a known port over an
+// rankListeners orders a main's listeners, the primary first: the
+// service's own over TLS, metrics, pprof, admin, SSH and redirect servers
+// (even when the service's own is behind a condition dockgen cannot
+// decide, like opengist's unix-socket check), an unconditional one over a
+// conditional one, a known port over an
 // unknown one, a serve-like subcommand's over another's, the one main
 // blocks on over those started with go, HTTP over gRPC, then source order.
 func rankListeners(ls []Listener) []Listener {
@@ -178,7 +182,7 @@ func rankListeners(ls []Listener) []Listener {
 		default:
 			unknown = 2
 		}
-		return [7]int{btoi(l.Conditional), secondary, unknown, btoi(l.Subcommand != "" && !serveWords[l.Subcommand]), btoi(l.bg), grpc, btoi(l.Loopback)}
+		return [7]int{secondary, btoi(l.Conditional), unknown, btoi(l.Subcommand != "" && !serveWords[l.Subcommand]), btoi(l.bg), grpc, btoi(l.Loopback)}
 	}
 	ls = sortListeners(ls)
 	sort.SliceStable(ls, func(i, j int) bool {
