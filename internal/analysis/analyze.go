@@ -45,6 +45,11 @@ type analyzer struct {
 	// condMode evaluates for a condition: a field only written under
 	// conditions has its zero value by default (cond.go).
 	condMode bool
+	// condNest counts the default-path checks (deadByDefault) under way:
+	// a condition's call evaluates a callee's returns, whose conditions
+	// call further; past maxCondNest a branch counts as live (navidrome
+	// spent minutes there).
+	condNest int
 	// visiting are the fields and variables being evaluated, to cut cycles
 	// (cfg.Port bound to a flag whose default is cfg.Port).
 	visiting map[types.Object]bool
@@ -54,10 +59,14 @@ type analyzer struct {
 	// mainRel is the directory of that main (config files are looked up
 	// beside it too); configUsed collects the config files its values came from.
 	reachCache map[reachKey]reachState
-	reached    map[ast.Node]bool // listen sites some main reaches
-	analyzed   map[*pkg]bool     // packages of the mains analyzed
-	mainRel    string
-	configUsed *map[string]bool
+	condCache  map[condKey]condVal // runsByDefault's answers (cond.go)
+	siteCache  map[siteKey]siteVal // siteContext's answers (reach.go)
+	// callerCache holds callers' answers; per worker, like funcs.
+	callerCache map[*ast.FuncDecl][]ref
+	reached     map[ast.Node]bool // listen sites some main reaches
+	analyzed    map[*pkg]bool     // packages of the mains analyzed
+	mainRel     string
+	configUsed  *map[string]bool
 
 	in            *inputs               // what this analysis read, for the cache (nil: not recorded)
 	repoDeps      map[string]repoResult // cgo decisions by import path, from the repository
@@ -130,6 +139,9 @@ func Analyze(dir string) (*Facts, error) {
 		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, structPkgs: map[*pkg]bool{}, configFiles: map[string]map[string]configEntry{}},
 		visiting:      map[types.Object]bool{},
 		reachCache:    map[reachKey]reachState{},
+		condCache:     map[condKey]condVal{},
+		siteCache:     map[siteKey]siteVal{},
+		callerCache:   map[*ast.FuncDecl][]ref{},
 		reached:       map[ast.Node]bool{},
 		analyzed:      map[*pkg]bool{},
 		src:           &sync.Map{},

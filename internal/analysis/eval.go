@@ -740,23 +740,28 @@ func (a *analyzer) evalResult(c evalCtx, r funcRef, call *ast.CallExpr, i, depth
 		return unknownAt(c.f, call)
 	}
 	callee := evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}
-	var vals []sval
+	var rets []*ast.ReturnStmt
 	ast.Inspect(r.decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
 			if i < len(n.Results) && (len(n.Results) > 1 || i == 0) {
-				// A return that does not run by default is dropped, unless
-				// it returns a setting: that branch is how it is set.
-				v := a.eval(callee, n.Results[i], depth)
-				if v.hasCfg() || !a.deadByDefault(callee, r.decl.Body, n) {
-					vals = append(vals, v)
-				}
+				rets = append(rets, n)
 			}
 		}
 		return true
 	})
+	var vals []sval
+	for _, n := range rets {
+		// A return that does not run by default is dropped, unless it
+		// returns a setting: that branch is how it is set. With one
+		// return there is nothing to choose between.
+		v := a.eval(callee, n.Results[i], depth)
+		if len(rets) == 1 || v.hasCfg() || !a.deadByDefault(callee, r.decl.Body, n) {
+			vals = append(vals, v)
+		}
+	}
 	return alternatives(vals)
 }
 

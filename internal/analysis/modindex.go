@@ -123,6 +123,9 @@ func (a *analyzer) worker() *analyzer {
 	w.helpers = map[*ast.FuncDecl]int{}
 	w.visiting = map[types.Object]bool{}
 	w.reachCache = map[reachKey]reachState{}
+	w.condCache = map[condKey]condVal{}
+	w.siteCache = map[siteKey]siteVal{}
+	w.callerCache = map[*ast.FuncDecl][]ref{}
 	w.inEval = false
 	return &w
 }

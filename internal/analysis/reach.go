@@ -34,8 +34,18 @@ func (a *analyzer) refs(key string) []ref {
 	return a.shared.refs[key]
 }
 
-// callers returns the references that can run fd.
+// callers returns the references that can run fd (kept: reachability asks
+// for the same functions' callers for every site).
 func (a *analyzer) callers(f *file, fd *ast.FuncDecl) []ref {
+	if rs, ok := a.callerCache[fd]; ok {
+		return rs
+	}
+	rs := a.findCallers(f, fd)
+	a.callerCache[fd] = rs
+	return rs
+}
+
+func (a *analyzer) findCallers(f *file, fd *ast.FuncDecl) []ref {
 	if fd.Recv == nil {
 		var out []ref
 		for _, r := range a.refs(f.pkg.path + "." + fd.Name.Name) {
@@ -277,9 +287,37 @@ func (a *analyzer) isRoot(m *pkg, f *file, decl ast.Decl) bool {
 	return fd.Name.Name == "init" || (fd.Name.Name == "main" && f.pkg == m)
 }
 
+// siteKey is a position as seen by one main (whose defaults decide the
+// conditions on the way).
+type siteKey struct {
+	decl     ast.Decl
+	pos      token.Pos
+	main     string
+	condMode bool
+}
+
+type siteVal struct {
+	cond bool
+	sub  string
+}
+
 // siteContext walks decl down to pos and tells whether pos runs only under
-// a condition, and only for a CLI subcommand.
+// a condition, and only for a CLI subcommand. Outside an evaluation the
+// answer depends on the position and the main alone, so it is kept.
 func (a *analyzer) siteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool, sub string) {
+	if a.inEval {
+		return a.walkSiteContext(f, decl, pos)
+	}
+	k := siteKey{decl, pos, a.mainRel, a.condMode}
+	if v, ok := a.siteCache[k]; ok {
+		return v.cond, v.sub
+	}
+	cond, sub = a.walkSiteContext(f, decl, pos)
+	a.siteCache[k] = siteVal{cond, sub}
+	return cond, sub
+}
+
+func (a *analyzer) walkSiteContext(f *file, decl ast.Decl, pos token.Pos) (cond bool, sub string) {
 	fn, _ := decl.(*ast.FuncDecl)
 	c := evalCtx{f: f, fn: fn}
 	conds, caseCond := 0, false
