@@ -63,8 +63,10 @@ type analyzer struct {
 	siteCache  map[siteKey]siteVal // siteContext's answers (reach.go)
 	// callerCache holds callers' answers; per worker, like funcs.
 	callerCache map[*ast.FuncDecl][]ref
-	reached     map[ast.Node]bool // listen sites some main reaches
-	analyzed    map[*pkg]bool     // packages of the mains analyzed
+	posMemo     map[token.Pos]string // edgePos (reach.go)
+	reachOK     map[reachKey]bool    // reachable (reach.go)
+	reached     map[ast.Node]bool    // listen sites some main reaches
+	analyzed    map[*pkg]bool        // packages of the mains analyzed
 	mainRel     string
 	configUsed  *map[string]bool
 
@@ -142,6 +144,8 @@ func Analyze(dir string) (*Facts, error) {
 		condCache:     map[condKey]condVal{},
 		siteCache:     map[siteKey]siteVal{},
 		callerCache:   map[*ast.FuncDecl][]ref{},
+		posMemo:       map[token.Pos]string{},
+		reachOK:       map[reachKey]bool{},
 		reached:       map[ast.Node]bool{},
 		analyzed:      map[*pkg]bool{},
 		src:           &sync.Map{},

@@ -126,6 +126,8 @@ func (a *analyzer) worker() *analyzer {
 	w.condCache = map[condKey]condVal{}
 	w.siteCache = map[siteKey]siteVal{}
 	w.callerCache = map[*ast.FuncDecl][]ref{}
+	w.posMemo = map[token.Pos]string{}
+	w.reachOK = map[reachKey]bool{}
 	w.inEval = false
 	return &w
 }

@@ -177,7 +177,7 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 			if r.sub != "" {
 				sub = r.sub
 			}
-			e := edge{from: r.decl, cond: cond, sub: sub, at: a.pos(r.pos)}
+			e := edge{from: r.decl, cond: cond, sub: sub, at: a.edgePos(r.pos)}
 			if sub != "" {
 				e.deprecated = a.deprecatedCommandAt(r.f, r.decl, r.pos)
 			}
@@ -242,6 +242,13 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 			return label
 		}
 		all := walk(func(edge) bool { return true })
+		// Whether a declaration is reached at all is a property of the
+		// graph: every ancestor of one of these is an ancestor of decl, so
+		// the search answers it for all of them.
+		for d := range seen {
+			_, ok := all[d]
+			a.reachOK[reachKey{m, d}] = ok
+		}
 		if _, ok := all[decl]; ok {
 			st.ok = true
 			noSub := walk(func(e edge) bool { return e.sub == "" })
@@ -264,6 +271,24 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 	}
 	a.reachCache[key] = st
 	return st
+}
+
+// edgePos is a.pos, kept: the same references are edges of many searches.
+func (a *analyzer) edgePos(p token.Pos) string {
+	if s, ok := a.posMemo[p]; ok {
+		return s
+	}
+	s := a.pos(p)
+	a.posMemo[p] = s
+	return s
+}
+
+// reachable reports whether main m reaches decl at all.
+func (a *analyzer) reachable(m *pkg, f *file, decl ast.Decl) bool {
+	if ok, known := a.reachOK[reachKey{m, decl}]; known {
+		return ok
+	}
+	return a.reachDecl(m, f, decl).ok
 }
 
 type reachKey struct {

@@ -346,7 +346,7 @@ func (a *analyzer) pathSelection(m *pkg, f *file, decl ast.Decl, paths map[ast.D
 	paths[decl] = selResult{sel: selNone} // a cycle adds nothing
 	best := selResult{sel: selNone}
 	for _, r := range a.callers(f, fd) {
-		if !a.inScope(r.f) || !a.reach(m, r.f, r.decl, r.pos).ok {
+		if !a.inScope(r.f) || !a.reachable(m, r.f, r.decl) {
 			continue
 		}
 		s := weaker(a.localSelection(r.f, r.decl, r.pos), a.pathSelection(m, r.f, r.decl, paths, depth+1))
