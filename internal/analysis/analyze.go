@@ -63,10 +63,11 @@ type analyzer struct {
 	siteCache  map[siteKey]siteVal // siteContext's answers (reach.go)
 	// callerCache holds callers' answers; per worker, like funcs.
 	callerCache map[*ast.FuncDecl][]ref
-	posMemo     map[token.Pos]string // edgePos (reach.go)
-	reachOK     map[reachKey]bool    // reachable (reach.go)
-	reached     map[ast.Node]bool    // listen sites some main reaches
-	analyzed    map[*pkg]bool        // packages of the mains analyzed
+	posMemo     map[token.Pos]string         // edgePos (reach.go)
+	reachOK     map[reachKey]bool            // reachable (reach.go)
+	siteLists   map[*ast.FuncDecl][]callSite // callSitesOf (index.go)
+	reached     map[ast.Node]bool            // listen sites some main reaches
+	analyzed    map[*pkg]bool                // packages of the mains analyzed
 	mainRel     string
 	configUsed  *map[string]bool
 
@@ -146,6 +147,7 @@ func Analyze(dir string) (*Facts, error) {
 		callerCache:   map[*ast.FuncDecl][]ref{},
 		posMemo:       map[token.Pos]string{},
 		reachOK:       map[reachKey]bool{},
+		siteLists:     map[*ast.FuncDecl][]callSite{},
 		reached:       map[ast.Node]bool{},
 		analyzed:      map[*pkg]bool{},
 		src:           &sync.Map{},
@@ -516,7 +518,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			mn.DefaultMux = mn.DefaultMux || l.DefaultMux
 		}
 		for _, r := range ff.longAt {
-			if a.reach(m, r.f, r.decl, r.pos).ok {
+			if a.reachable(m, r.f, r.decl) {
 				mn.LongRunning = true
 				if r.serve && serves == "" {
 					serves = a.pos(r.pos)

@@ -112,3 +112,44 @@ func BenchmarkGoListDeps(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAnalyzeCallGraph is a service shaped like navidrome: a few
+// hundred functions calling each other through methods of one name
+// (Run), each reading a file under a default-path condition, all reached
+// from main. Which code runs by default is asked for every read, through
+// every caller: without the answers kept per main (cond.go, reach.go) it
+// took minutes on navidrome.
+func BenchmarkAnalyzeCallGraph(b *testing.B) {
+	b.Setenv("GOENV", "off")
+	b.Setenv("DOCKGEN_CACHE", "off")
+	dir := b.TempDir()
+	const n = 300
+	var s strings.Builder
+	s.WriteString("package main\n\nimport (\n\t\"net/http\"\n\t\"os\"\n)\n\n")
+	for i := range n {
+		fmt.Fprintf(&s, "type t%d struct{}\n\n", i)
+		fmt.Fprintf(&s, "func (t%d) Run(dir string) {\n", i)
+		fmt.Fprintf(&s, "\tif os.Getenv(\"SKIP_%d\") == \"\" {\n\t\tos.ReadFile(dir + \"/f%d.txt\")\n\t}\n", i, i)
+		for _, j := range []int{i + 1, i + 2, i + 7} {
+			if j < n {
+				fmt.Fprintf(&s, "\tif dir != \"\" {\n\t\tt%d{}.Run(dir)\n\t}\n", j)
+			}
+		}
+		s.WriteString("}\n\n")
+	}
+	s.WriteString("func main() {\n\tt0{}.Run(\"data\")\n\thttp.ListenAndServe(\":8080\", nil)\n}\n")
+	for name, content := range map[string]string{"go.mod": "module example.com/graph\n\ngo 1.22\n", "main.go": s.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		f, err := Analyze(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Mains) != 1 || len(f.Mains[0].Env) != n {
+			b.Fatalf("unexpected facts: %d mains, %d env vars", len(f.Mains), len(f.Mains[0].Env))
+		}
+	}
+}

@@ -362,6 +362,15 @@ func (a *analyzer) callSitesOf(f *file, fn *ast.FuncDecl) []callSite {
 	if fn.Recv == nil {
 		return a.callSites(f.pkg.path + "." + fn.Name.Name)
 	}
+	if cs, ok := a.siteLists[fn]; ok {
+		return cs
+	}
+	cs := a.methodCallSites(fn)
+	a.siteLists[fn] = cs
+	return cs
+}
+
+func (a *analyzer) methodCallSites(fn *ast.FuncDecl) []callSite {
 	want, variadic := fn.Type.Params.NumFields(), false
 	if l := fn.Type.Params.List; len(l) > 0 {
 		_, variadic = l[len(l)-1].Type.(*ast.Ellipsis)

@@ -128,6 +128,7 @@ func (a *analyzer) worker() *analyzer {
 	w.callerCache = map[*ast.FuncDecl][]ref{}
 	w.posMemo = map[token.Pos]string{}
 	w.reachOK = map[reachKey]bool{}
+	w.siteLists = map[*ast.FuncDecl][]callSite{}
 	w.inEval = false
 	return &w
 }

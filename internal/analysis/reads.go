@@ -124,8 +124,18 @@ func (a *analyzer) readValues(m *pkg, rc readCall, e ast.Expr) []sval {
 	}
 	var calls []callSite
 	for _, cs := range a.callSitesOf(rc.f, rc.fn) {
-		if len(cs.call.Args) == rc.fn.Type.Params.NumFields() && a.inScope(cs.f) && a.reach(m, cs.f, declAt(cs.f, cs.call.Pos()), cs.call.Pos()).ok {
+		if len(cs.call.Args) != rc.fn.Type.Params.NumFields() || !a.inScope(cs.f) {
+			continue
+		}
+		decl := ast.Decl(cs.fn)
+		if cs.fn == nil {
+			decl = declAt(cs.f, cs.call.Pos())
+		}
+		if a.reachable(m, cs.f, decl) {
 			calls = append(calls, cs)
+			if len(calls) > 8 {
+				break // too many to follow each: evaluated once below
+			}
 		}
 	}
 	if len(calls) == 0 || len(calls) > 8 {

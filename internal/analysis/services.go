@@ -324,7 +324,7 @@ func (a *analyzer) settingOf(r selResult, env []EnvVar) (string, string) {
 // useSelection is how the code at pos in decl is selected for the main m:
 // the conditions around it in decl, and the best way a caller gets there.
 func (a *analyzer) useSelection(m *pkg, f *file, decl ast.Decl, pos token.Pos, paths map[ast.Decl]selResult) selResult {
-	if f == nil || decl == nil || !a.reach(m, f, decl, pos).ok {
+	if f == nil || decl == nil || !a.reachable(m, f, decl) {
 		return selResult{sel: selNone}
 	}
 	return weaker(a.localSelection(f, decl, pos), a.pathSelection(m, f, decl, paths, 0))
