@@ -686,3 +686,76 @@ func checkProbeLiterals(t *testing.T, in fuzzInput, b []byte) {
 		t.Errorf("probe lacks the port env %q: %q", in.PortEnv, lits)
 	}
 }
+
+// FuzzSubcommandNoInjection: a subcommand name from the code reaches the
+// image's CMD (the server's) and compose's command (a one-shot job). Any
+// name gives the same instructions and services as a plain one ("serve")
+// or as none: its words appear as whole exec-form arguments, or the path
+// is dropped.
+func FuzzSubcommandNoInjection(f *testing.F) {
+	for _, s := range []string{"serve", "server start", "migrate up", "", " ", "a\nCMD x", "x\"]\nRUN y", "$(id)", "-x", "--listen=:1",
+		"a b c d", "x\u2028y", "a:b", "a: b", "#", "a\tb", "é", strings.Repeat("a", 300), "up\x00", "a,b", "[\"a\"]"} {
+		f.Add(s)
+	}
+	render := func(t *testing.T, sub string) (*dockerfile, composeDoc, []byte) {
+		m := analysis.Main{Dir: ".", Name: "app", LongRunning: true, DefaultMux: true, Source: "main.go:5",
+			Listeners: []analysis.Listener{{Addr: ":8080", Port: 8080, Primary: true, Subcommand: sub, Source: "main.go:9"}},
+			Commands:  []analysis.Command{{Subcommand: sub, Does: "migrate", Via: "github.com/pressly/goose/v3", Source: "main.go:11"}},
+		}
+		if sub == "serve" { // the job's name must differ from the server's words for the baseline
+			m.Commands[0].Subcommand = "migrate"
+		}
+		files, err := makeRender(&analysis.Facts{Dir: ".", Module: "example.com/app", Go: "1.25.0", Mains: []analysis.Main{m}}, answers.Answers{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := index(files)
+		if _, err := lint.LoadCompose(t.TempDir(), idx["compose.yaml"], nil); err != nil {
+			t.Fatalf("compose-go: %v\n%s", err, idx["compose.yaml"])
+		}
+		return parseDockerfile(t, idx["Dockerfile"]), parseCompose(t, idx["compose.yaml"]), idx["compose.yaml"]
+	}
+	f.Fuzz(func(t *testing.T, sub string) {
+		df, cd, raw := render(t, sub)
+		words := strings.Fields(sub)
+		valid := len(words) > 0
+		for _, w := range words {
+			valid = valid && regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`).MatchString(w)
+		}
+		base := ""
+		if valid {
+			base = "serve"
+		}
+		bdf, bcd, _ := render(t, base)
+		if g, w := df.keywords(), bdf.keywords(); !slices.Equal(g, w) {
+			t.Fatalf("instructions %v, baseline %v", g, w)
+		}
+		if len(cd.Services) != len(bcd.Services) {
+			t.Fatalf("services %v, baseline %v\n%s", keys(cd.Services), keys(bcd.Services), raw)
+		}
+		cmds := of[*instructions.CmdCommand](df.stage(t, "app"))
+		switch {
+		case valid && (len(cmds) != 1 || !slices.Equal(cmds[0].CmdLine, words) || cmds[0].PrependShell):
+			t.Errorf("CMD %+v, want exec form %q", cmds, words)
+		case !valid && len(cmds) != 0:
+			t.Errorf("CMD %+v for an unsafe subcommand %q", cmds, sub)
+		}
+		for name, s := range cd.Services {
+			c, ok := s["command"]
+			if !ok {
+				continue
+			}
+			var got []string
+			for _, v := range asList(c) {
+				got = append(got, fmt.Sprint(v))
+			}
+			want := words
+			if sub == "serve" {
+				want = []string{"migrate"}
+			}
+			if !valid || !slices.Equal(got, want) || name == "app" {
+				t.Errorf("service %s command %q for subcommand %q", name, got, sub)
+			}
+		}
+	})
+}
