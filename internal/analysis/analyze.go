@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,24 +139,15 @@ func Analyze(dir string) (*Facts, error) {
 		pkgs:          map[string]*pkg{},
 		listed:        map[string][]fs.DirEntry{},
 		shared:        &shared{fieldStruct: map[*types.Var]*types.Struct{}, structPkgs: map[*pkg]bool{}, configFiles: map[string]map[string]configEntry{}},
-		visiting:      map[types.Object]bool{},
-		reachCache:    map[reachKey]reachState{},
-		condCache:     map[condKey]condVal{},
-		siteCache:     map[siteKey]siteVal{},
-		callerCache:   map[*ast.FuncDecl][]ref{},
-		posMemo:       map[token.Pos]string{},
-		reachOK:       map[reachKey]bool{},
-		siteLists:     map[*ast.FuncDecl][]callSite{},
 		reached:       map[ast.Node]bool{},
 		analyzed:      map[*pkg]bool{},
 		src:           &sync.Map{},
-		funcs:         map[*ast.FuncDecl]*funcIndex{},
-		helpers:       map[*ast.FuncDecl]int{},
 		repoDeps:      map[string]repoResult{},
 		vendorMissing: map[string]bool{},
 		cacheDeps:     map[string]*depInfo{},
 		missing:       map[string]bool{},
 	}
+	a.freshCaches()
 	if cacheDir() != "" {
 		a.in = newInputs() // recorded only to be stored: with no cache, hashing every input is wasted
 	}
@@ -625,10 +615,8 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	for _, ev := range svcEnv {
 		addEnv(ev)
 	}
-	server := ""
-	if ls := rankListeners(slices.Clone(mn.Listeners)); len(ls) > 0 {
-		server = ls[0].Subcommand
-	}
+	mn.Listeners = rankListeners(mn.Listeners)
+	server := serverSubcommand(mn.Listeners)
 	for _, r := range required {
 		if r.decl != nil {
 			if st := a.reach(m, r.f, r.decl, r.pos); !st.ok || st.sub != "" && st.sub != server {
@@ -647,7 +635,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 		ev.Secret = secretEnv[ev.Name] || isSecret(ev.Name, ev.Default)
 	}
 	sort.Slice(mn.Env, func(i, j int) bool { return mn.Env[i].Name < mn.Env[j].Name })
-	mn.Listeners = rankListeners(mn.Listeners)
 	mn.LongRunning = mn.LongRunning || len(mn.Listeners) > 0
 	known := false
 	for _, l := range mn.Listeners {
@@ -660,7 +647,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 				Message: fmt.Sprintf("%s serves on a listener whose address dockgen could not find: it would have to guess the port; tell it with --port", mainDir(m.rel))})
 		}
 	}
-	mn.Commands = a.mainCommands(m, files, mn)
+	mn.Commands = a.mainCommands(m, files, mn, server)
 	mn.ConfigFiles = sortedKeys(used)
 	if best.source != "" {
 		mn.HealthPath, mn.HealthSource = best.path, best.source

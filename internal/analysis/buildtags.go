@@ -192,8 +192,12 @@ func (a *analyzer) declaresMain(dir string, files []string) bool {
 // that line's number ("" when none), and whether it is package main
 // declaring func main.
 func (a *analyzer) mainFileConstraint(abs string) (string, int, bool) {
-	src, err := a.readFile(abs, maxGoFile)
-	if err != nil {
+	var src []byte
+	if b, ok := a.src.Load(abs); ok { // what go/build read for the header
+		src = b.([]byte)
+	} else if b, err := a.readFile(abs, maxGoFile); err == nil {
+		src = b
+	} else {
 		return "", 0, false
 	}
 	fset := token.NewFileSet()

@@ -7,15 +7,10 @@ import "sort"
 // the server's (`app migrate` beside `app serve`). The server's CMD never
 // runs them; compose gets a job for each. A migration main runs on its
 // way to serving (or under the server's own subcommand) needs nothing.
-func (a *analyzer) mainCommands(m *pkg, files []*file, mn Main) []Command {
+// server is the subcommand the primary listener runs under.
+func (a *analyzer) mainCommands(m *pkg, files []*file, mn Main, server string) []Command {
 	if !mn.LongRunning {
 		return nil // the whole binary runs to completion: it is a job itself
-	}
-	server := ""
-	for _, l := range mn.Listeners {
-		if l.Primary {
-			server = l.Subcommand
-		}
 	}
 	var out []Command
 	seen := map[string]bool{}
@@ -31,4 +26,13 @@ func (a *analyzer) mainCommands(m *pkg, files []*file, mn Main) []Command {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Subcommand < out[j].Subcommand })
 	return out
+}
+
+// serverSubcommand is the subcommand the primary listener (ranked first)
+// runs under, "" for none.
+func serverSubcommand(ranked []Listener) string {
+	if len(ranked) == 0 {
+		return ""
+	}
+	return ranked[0].Subcommand
 }

@@ -119,18 +119,25 @@ func mergeInto[T any](dst, src map[string][]T) {
 // goroutine; what it shares is read-only or synchronized.
 func (a *analyzer) worker() *analyzer {
 	w := *a
-	w.funcs = map[*ast.FuncDecl]*funcIndex{}
-	w.helpers = map[*ast.FuncDecl]int{}
-	w.visiting = map[types.Object]bool{}
-	w.reachCache = map[reachKey]reachState{}
-	w.condCache = map[condKey]condVal{}
-	w.siteCache = map[siteKey]siteVal{}
-	w.callerCache = map[*ast.FuncDecl][]ref{}
-	w.posMemo = map[token.Pos]string{}
-	w.reachOK = map[reachKey]bool{}
-	w.siteLists = map[*ast.FuncDecl][]callSite{}
+	w.freshCaches()
 	w.inEval = false
 	return &w
+}
+
+// freshCaches gives the analyzer empty per-goroutine caches: the answers
+// kept while evaluating (each depends only on its key, so any worker
+// gives the same one).
+func (a *analyzer) freshCaches() {
+	a.funcs = map[*ast.FuncDecl]*funcIndex{}
+	a.helpers = map[*ast.FuncDecl]int{}
+	a.visiting = map[types.Object]bool{}
+	a.reachCache = map[reachKey]reachState{}
+	a.condCache = map[condKey]condVal{}
+	a.siteCache = map[siteKey]siteVal{}
+	a.callerCache = map[*ast.FuncDecl][]ref{}
+	a.posMemo = map[token.Pos]string{}
+	a.reachOK = map[reachKey]bool{}
+	a.siteLists = map[*ast.FuncDecl][]callSite{}
 }
 
 func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {

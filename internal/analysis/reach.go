@@ -475,10 +475,9 @@ func (a *analyzer) subOf(c evalCtx, stack []ast.Node, child ast.Node) string {
 
 // commandPath is the words that run a cobra or urfave subcommand: its
 // name, after its parents' when it is nested (`migrate up`); the root
-// command (one no command adds) contributes none. "" when a name on the
-// way cannot be read (a parent's name is read as a literal: it may sit in
-// another file), in which case it is the command's own name, as before
-// nesting was followed.
+// command (one no command adds) contributes none. When a parent's name is
+// not a literal (it may sit in another file, where c cannot evaluate it),
+// it is the command's own name alone.
 func (a *analyzer) commandPath(c evalCtx, lit *ast.CompositeLit, kind modelKind) string {
 	key := map[modelKind]string{mCobraCommand: "Use", mUrfaveCommand: "Name"}[kind]
 	own := firstWord(a.litField(c, lit, key))

@@ -60,13 +60,15 @@ func (m *maker) port(b *Binary, mn analysis.Main) {
 	}
 	b.Port = defaultPort
 	portEnv, envIsAddr, flag, flagIsAddr := "", false, "", false
-	if words, ok := commandWords(l); ok {
+	if l != nil && l.Subcommand != "" {
 		// The server starts only under a subcommand: the image runs it
 		// (ENTRYPOINT stays the binary, so `docker run IMAGE other` works).
-		b.Args = append(b.Args, words...)
-		m.note(l.Source, "%s serves under the %q subcommand: the image's CMD runs it", b.Name, l.Subcommand)
-	} else if l != nil && l.Subcommand != "" {
-		m.warn("subcommand-unsafe", l.Source, "%s serves under a subcommand dockgen will not put in a command line (%q): add it to the compose service's command yourself", b.Name, l.Subcommand)
+		if words, ok := commandWords(l.Subcommand); ok {
+			b.Args = append(b.Args, words...)
+			m.note(l.Source, "%s serves under the %q subcommand: the image's CMD runs it", b.Name, l.Subcommand)
+		} else {
+			m.warn("subcommand-unsafe", l.Source, "%s serves under a subcommand dockgen will not put in a command line (%q): add it to the compose service's command yourself", b.Name, l.Subcommand)
+		}
 	}
 	if l != nil {
 		flag, flagIsAddr = l.Flag, l.FlagIsAddr
@@ -237,16 +239,10 @@ func envName(name string) bool {
 	return name != ""
 }
 
-// commandWords are a subcommand's words (`migrate up`: nested), each one
-// dockgen may put in a command line; ok is false for none or an unsafe one.
-func commandWords(l *analysis.Listener) ([]string, bool) {
-	if l == nil {
-		return nil, false
-	}
-	return subcommandWords(l.Subcommand)
-}
-
-func subcommandWords(sub string) ([]string, bool) {
+// commandWords splits a subcommand path (`migrate up`: nested) into words,
+// each one dockgen may put in a command line; ok is false for none or an
+// unsafe one.
+func commandWords(sub string) ([]string, bool) {
 	words := strings.Fields(sub)
 	for _, w := range words {
 		if !flagName.MatchString(w) {

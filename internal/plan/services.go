@@ -370,12 +370,10 @@ func (m *maker) uses(dir, kind string) bool {
 // envSources maps the env vars a selected main reads to where they are read.
 func (m *maker) envSources(dir string) map[string]string {
 	out := map[string]string{}
-	for _, mn := range m.mains {
-		if mn.Dir == dir {
-			for _, e := range mn.Env {
-				if _, ok := out[e.Name]; !ok {
-					out[e.Name] = e.Source
-				}
+	if mn := m.main(dir); mn != nil {
+		for _, e := range mn.Env {
+			if _, ok := out[e.Name]; !ok {
+				out[e.Name] = e.Source
 			}
 		}
 	}
@@ -401,7 +399,7 @@ func (m *maker) jobs() error {
 			continue
 		}
 		for _, c := range mn.Commands {
-			words, ok := subcommandWords(c.Subcommand)
+			words, ok := commandWords(c.Subcommand)
 			if !ok {
 				m.note(c.Source, "%s has a one-shot subcommand dockgen will not put in a command line: run it yourself", b.Name)
 				continue
