@@ -2,6 +2,16 @@ package analysis
 
 import "sort"
 
+// migrationFuncs are the package functions that migrate a database schema
+// (the migration libraries' entry points; gorm's AutoMigrate method is in
+// scanMethodCall).
+var migrationFuncs = setOf(`github.com/golang-migrate/migrate/v4.New github.com/golang-migrate/migrate/v4.NewWithDatabaseInstance
+	github.com/golang-migrate/migrate/v4.NewWithSourceInstance github.com/golang-migrate/migrate/v4.NewWithInstance
+	github.com/pressly/goose/v3.Up github.com/pressly/goose/v3.UpContext github.com/pressly/goose/v3.UpTo
+	github.com/pressly/goose/v3.Run github.com/pressly/goose/v3.RunContext github.com/pressly/goose/v3.NewProvider
+	github.com/pressly/goose.Up github.com/pressly/goose.Run
+	github.com/rubenv/sql-migrate.Exec github.com/rubenv/sql-migrate.ExecMax github.com/rubenv/sql-migrate.ExecContext`)
+
 // mainCommands finds the one-shot subcommands of a long-running main:
 // a schema migration the code runs only under a subcommand other than
 // the server's (`app migrate` beside `app serve`). The server's CMD never

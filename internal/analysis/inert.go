@@ -59,6 +59,9 @@ var triggerNames = func() map[string]bool {
 	for key := range readFuncs {
 		t[key[strings.LastIndexByte(key, '.')+1:]] = true
 	}
+	for key := range migrationFuncs {
+		t[key[strings.LastIndexByte(key, '.')+1:]] = true
+	}
 	for _, name := range detectorNames {
 		t[name] = true
 	}
@@ -76,8 +79,7 @@ var detectorNames = []string{
 	"UserHomeDir", "UserCacheDir", "UserConfigDir",
 	"Listen", "ListenAndServe", "ListenAndServeTLS",
 	"DefaultClient", "Load", "Overload", "AddCommand", "Commands", "Subcommands",
-	"New", "NewWithDatabaseInstance", "NewWithSourceInstance", "NewWithInstance", // migrations
-	"Up", "UpContext", "UpTo", "Run", "RunContext", "NewProvider", "Exec", "ExecMax", "ExecContext", "AutoMigrate", "SetBaseFS",
+	"AutoMigrate", "SetBaseFS",
 }
 
 // moduleNames are the names the module declares that make a declaration

@@ -265,6 +265,9 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 		if r, ok := readFuncs[ip+"."+name]; ok {
 			a.scanRead(ff, c, call, r)
 		}
+		if migrationFuncs[ip+"."+name] {
+			ff.migrations = append(ff.migrations, migrationSite{siteRef{f, c.decl, call.Pos(), false}, ip})
+		}
 		switch ip + "." + name {
 		case "net/http.Serve", "net/http.ServeTLS":
 			ff.longAt = append(ff.longAt, siteRef{f, c.decl, call.Pos(), true})
@@ -274,12 +277,6 @@ func (a *analyzer) scanCall(ff *fileFacts, c evalCtx, call *ast.CallExpr, stack 
 		case "net/http.Get", "net/http.Post", "net/http.Head", "net/http.PostForm",
 			"net/http.NewRequest", "net/http.NewRequestWithContext":
 			ff.need("ca-certificates", a.pos(call.Pos()))
-		case "github.com/golang-migrate/migrate/v4.New", "github.com/golang-migrate/migrate/v4.NewWithDatabaseInstance",
-			"github.com/golang-migrate/migrate/v4.NewWithSourceInstance", "github.com/golang-migrate/migrate/v4.NewWithInstance",
-			"github.com/pressly/goose/v3.Up", "github.com/pressly/goose/v3.UpContext", "github.com/pressly/goose/v3.UpTo",
-			"github.com/pressly/goose/v3.Run", "github.com/pressly/goose/v3.RunContext", "github.com/pressly/goose/v3.NewProvider",
-			"github.com/rubenv/sql-migrate.Exec", "github.com/rubenv/sql-migrate.ExecMax", "github.com/rubenv/sql-migrate.ExecContext":
-			ff.migrations = append(ff.migrations, migrationSite{siteRef{f, c.decl, call.Pos(), false}, ip})
 		case "github.com/pressly/goose/v3.SetBaseFS", "github.com/pressly/goose.SetBaseFS":
 			ff.baseFS = ff.baseFS || len(call.Args) == 1 && !isIdent(call.Args[0], "nil")
 		case "time.LoadLocation":
