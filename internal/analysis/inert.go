@@ -29,7 +29,7 @@ import (
 //     other name is never read.
 //
 // Names a new detector in scan or indexFile reacts to must be added to
-// triggerNames; TestInertSkipChangesNothing compares every fixture's facts
+// triggerNames; TestShortcutsChangeNothing compares every fixture's facts
 // with and without skipping, and TestTriggerNamesCoverDetectors checks
 // the call names in scan.go.
 

@@ -13,14 +13,15 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
-// Skipping inert declarations is a shortcut only: every fixture (and every
-// real checkout under $DOCKGEN_REALREPOS, when there are some) gives the
-// same facts, warnings and errors with it and without it.
-func TestInertSkipChangesNothing(t *testing.T) {
+// Skipping inert declarations and leaving bodies unparsed (lazy.go) are
+// shortcuts only: every fixture (and every real checkout under
+// $DOCKGEN_REALREPOS, when there are some) gives the same facts, warnings
+// and errors with them and without them.
+func TestShortcutsChangeNothing(t *testing.T) {
 	t.Setenv("DOCKGEN_CACHE", "off")
-	defer func() { skipInert = true }()
-	analyze := func(t *testing.T, dir string, skip bool) string {
-		skipInert = skip
+	defer func() { skipInert, lazyBodies = true, true }()
+	analyze := func(t *testing.T, dir string, skip, lazy bool) string {
+		skipInert, lazyBodies = skip, lazy
 		f, err := analyzeWithin(t, dir)
 		if err != nil {
 			return "error: " + err.Error()
@@ -34,9 +35,12 @@ func TestInertSkipChangesNothing(t *testing.T) {
 		return out
 	}
 	check := func(t *testing.T, dir string) {
-		with, without := analyze(t, dir, true), analyze(t, dir, false)
-		if with != without {
+		without := analyze(t, dir, false, false)
+		if with := analyze(t, dir, true, false); with != without {
 			t.Errorf("facts differ when inert declarations are skipped:\n%s\nwithout skipping:\n%s", with, without)
+		}
+		if with := analyze(t, dir, true, true); with != without {
+			t.Errorf("facts differ when bodies are parsed lazily:\n%s\nwith every body parsed:\n%s", with, without)
 		}
 	}
 	paths, err := filepath.Glob("testdata/*.txtar")

@@ -53,6 +53,10 @@ type file struct {
 	inert []bool            // by declaration: skipped by the index and the scan (inert.go); nil: none
 	// The functions, methods, fields and variables it declares (inert.go).
 	funcNames, storeNames []string
+	// While the module is parsed (lazy.go): its source, and the functions
+	// whose bodies are still blank.
+	src  []byte
+	lazy []lazyBody
 }
 
 // pkgOf returns the import path x names when x is a package name, else "".
@@ -224,8 +228,14 @@ func (a *analyzer) localPkg(importPath string) *pkg {
 	return p
 }
 
-// parse parses the package's files once, comments included.
+// parse parses the package's files once, whole.
 func (a *analyzer) parse(p *pkg) error {
+	return a.parseFiles(p, false)
+}
+
+// parseFiles parses the package's files once; lazy leaves function bodies
+// blank for fillBodies (lazy.go).
+func (a *analyzer) parseFiles(p *pkg, lazy bool) error {
 	if p.parsed {
 		return p.parseErr
 	}
@@ -252,12 +262,22 @@ func (a *analyzer) parse(p *pkg) error {
 			p.parseErr = a.fsError("read", err)
 			return p.parseErr
 		}
-		af, err := parser.ParseFile(a.fset, rel, src, parser.SkipObjectResolution)
-		if err != nil {
-			p.parseErr = syntaxError(rel, src, err)
-			return p.parseErr
+		var af *ast.File
+		var blank []lazyBody
+		ok := false
+		if lazy {
+			af, blank, ok = a.parseLazy(rel, src)
+		}
+		if !ok {
+			if af, err = parser.ParseFile(a.fset, rel, src, parser.SkipObjectResolution); err != nil {
+				p.parseErr = syntaxError(rel, src, err)
+				return p.parseErr
+			}
 		}
 		f := a.newFile(p, rel, af)
+		if lazy {
+			f.src, f.lazy = src, blank
+		}
 		f.funcNames, f.storeNames = declaredNames(f) // while the tree is fresh in the cache
 		p.files = append(p.files, f)
 	}
@@ -438,8 +458,11 @@ func printablePath(p string) string {
 // packages are independent (token.FileSet is safe for concurrent use).
 func (a *analyzer) parseAll(ps []*pkg) {
 	forEach(len(ps), func() func(int) {
-		return func(i int) { a.parse(ps[i]) }
+		return func(i int) { a.parseFiles(ps[i], lazyBodies) }
 	})
+	if lazyBodies {
+		a.fillBodies(ps)
+	}
 }
 
 // missingWarnings reports imports of module packages that have no Go files,
