@@ -114,7 +114,9 @@ func (n *moduleNames) add(funcs, stores []string) {
 		n.funcs[s] = true
 	}
 	for _, s := range stores {
-		n.stores[s] = true
+		if s != "_" { // the store index drops writes to _ (var _ = ...; struct padding)
+			n.stores[s] = true
+		}
 	}
 }
 

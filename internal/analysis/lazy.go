@@ -282,6 +282,7 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 	inFunc := false // after a top-level func keyword, before its body
 	typeKw := false // the last token was struct or interface
 	body := -1      // offset of the body being passed, or -1
+	inExpr := false // the last token was an operator that continues an expression
 	for {
 		k, s, e := l.next()
 		if l.bad {
@@ -290,15 +291,16 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 		if k == tEOF {
 			break
 		}
-		wasType := typeKw
+		wasType, wasExpr := typeKw, inExpr
 		typeKw = false
+		inExpr = k == tOp && !strchr(")]};", src[s])
 		switch k {
 		case tIdent:
 			w := src[s:e]
 			if len(stack) == 0 {
 				switch string(w) {
 				case "func":
-					inFunc = true
+					inFunc = !wasExpr // var f = func() {...}: a literal, not a declaration
 				case "type", "var", "const", "import":
 					inFunc = false
 				}

@@ -1,0 +1,328 @@
+package analysis
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// lazyPrelude is the package the body tests put a function into: a module
+// package q beside it, a backing service's client, fields, a variable and
+// module functions.
+const lazyPrelude = `package p
+
+import (
+	fmt "fmt"
+	os "os"
+	strings "strings"
+	redis "github.com/redis/go-redis/v9"
+	q "example.com/m/q"
+)
+
+type Config struct {
+	Port  int
+	Inner struct{ Addr string }
+}
+
+var global string
+
+const limit = 3
+
+func helper() string { return "" }
+
+func (c *Config) Method() {}
+
+var _, _, _, _, _ = fmt.Sprint, os.Getpid, strings.TrimSpace, redis.Nil, q.Known
+`
+
+// bodyWorld is one parsed prelude plus a function: the analyzer state both
+// the token scan and the syntax-tree rules it stands in for need.
+type bodyWorld struct {
+	a      *analyzer
+	f      *file
+	fd     *ast.FuncDecl
+	src    []byte
+	names  *moduleNames
+	decls  map[*pkg]map[string]bool
+	byPath map[string]map[string]bool
+}
+
+func newBodyWorld(t testing.TB, fn string) (*bodyWorld, bool) {
+	src := []byte(lazyPrelude + fn + "\n")
+	a := &analyzer{fset: token.NewFileSet(), mod: &modInfo{path: "example.com/m"}, root: "/m", pkgs: map[string]*pkg{}}
+	qp := &pkg{dir: "/m/q", rel: "q", path: "example.com/m/q", parsed: true}
+	qp.files = []*file{{pkg: qp, ast: &ast.File{Name: ast.NewIdent("q")}}}
+	a.pkgs[qp.dir] = qp
+	p := &pkg{dir: "/m/p", rel: "p", path: "example.com/m/p", parsed: true}
+	a.pkgs[p.dir] = p
+	af, err := parser.ParseFile(a.fset, "p/p.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, false
+	}
+	fd, ok := af.Decls[len(af.Decls)-1].(*ast.FuncDecl)
+	if !ok || fd.Body == nil {
+		return nil, false
+	}
+	f := a.newFile(p, "p/p.go", af)
+	p.files = []*file{f}
+	w := &bodyWorld{a: a, f: f, fd: fd, src: src}
+	w.names = &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
+	w.names.collectNames(f)
+	w.names.identsHot()
+	own := a.pkgDecls(p)
+	qDecls := map[string]bool{"Known": true, "Other": true}
+	w.decls = map[*pkg]map[string]bool{p: own, qp: qDecls}
+	w.byPath = map[string]map[string]bool{p.path: own, qp.path: qDecls}
+	return w, true
+}
+
+// astHot is what the token scan stands in for, from the syntax tree: the
+// function is not inert, or uses a backing service's package, or uses a
+// name nothing declares.
+func (w *bodyWorld) astHot() bool {
+	if !w.names.inert(w.fd) {
+		return true
+	}
+	svc := false
+	ast.Inspect(w.fd, func(n ast.Node) bool {
+		var x ast.Expr
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			x = n.Fun
+		case *ast.CompositeLit:
+			x = n.Type
+		case *ast.SelectorExpr:
+			x = n
+		}
+		if ix, ok := x.(*ast.IndexExpr); ok {
+			x = ix.X
+		}
+		if sel, ok := x.(*ast.SelectorExpr); ok && isIdent(sel.X, "redis") {
+			svc = true
+		}
+		return true
+	})
+	if svc {
+		return true
+	}
+	for _, u := range w.a.undefinedNames(w.f.pkg, w.f, w.decls) {
+		if w.fd.Pos() <= u.pos && u.pos < w.fd.End() {
+			return true
+		}
+	}
+	return false
+}
+
+// textHot is fillBodies' decision for the function, from its tokens.
+func (w *bodyWorld) textHot(t testing.TB) bool {
+	spans, ok := skim(w.src)
+	if !ok {
+		return true // parsed whole
+	}
+	off := w.a.fset.Position(w.fd.Body.Lbrace).Offset
+	for _, sp := range spans {
+		if sp.open != off {
+			continue
+		}
+		sig := *w.fd
+		sig.Body = &ast.BlockStmt{Lbrace: w.fd.Body.Lbrace, Rbrace: w.fd.Body.Rbrace}
+		chk := w.a.bodyChecker(w.f, w.names, identFlags(w.names), w.byPath)
+		return alwaysParsed(&sig) || !w.names.inert(&sig) || chk.hot(w.src, lazyBody{&sig, sp})
+	}
+	return true // not blanked: parsed in place
+}
+
+// The token scan never clears a body the syntax-tree rules would walk, and
+// clears the ordinary ones.
+func TestHotBody(t *testing.T) {
+	for _, tc := range []struct {
+		fn  string
+		hot bool
+	}{
+		{"func f(s []string) int { n := 0; for _, x := range s { n += len(strings.TrimSpace(x)) }; return n }", false},
+		{"func f() string { return fmt.Sprintf(\"%d\", 1) }", false},
+		{"func f(m map[string]int) { m[\"a\"] = 1; x := 2; x = 3; _ = x }", false},
+		{"func f(c *Config) int { return c.Port }", false},
+		{"func f(c *Config) bool { if c.Inner.Addr != \"\" { return true }; return false }", false},
+		{"func f(n int) int { switch n { case limit: return 1 }; return 0 }", false},
+		{"func f(xs []int) (out []int) { for i := range xs { if xs[i] > limit { out = append(out, xs[i]) } }; return }", false},
+		{"func f() func() int { g := func() int { return 1 }; return g }", false},
+		{"func f(x any) string { switch v := x.(type) { case string: return v }; return \"\" }", false},
+		{"func f() []string { return []string{\"a\", \"b\"}[0:1] }", false},
+		{"func f() (err error) { defer func() { _ = recover() }(); return nil }", false},
+		{"func f() string { return q.Known }", false},
+		{"func f() { os.Getenv(\"X\") }", true},
+		{"func f() string { return helper() }", true},
+		{"func f(c *Config) { c.Method() }", true},
+		{"func f(c *Config) { c.Port = 1 }", true},
+		{"func f(c *Config) { c.Inner.Addr = \"\" }", true},
+		{"func f() { global = \"x\" }", true},
+		{"func f() { global += \"x\" }", true},
+		{"func f() (a, b int) { a, global = 1, \"\"; return }", true},
+		{"func f() Config { return Config{Port: 1} }", true},
+		{"func f() any { return &strings.Builder{} }", true},
+		{"func f() { type T struct{ A string } }", true},
+		{"func f() { select {} }", true},
+		{"func f() { redis.NewClient(nil) }", true},
+		{"func f() { zzGenerated() }", true},
+		{"func f() any { return zzType{} }", true},
+		{"func f() string { return q.Missing }", true},
+		{"func f() { x := 1\n//line other.go:1\n_ = x }", true},
+		{"func main() {}", true},
+		{"func (c *Config) ServeHTTP() {}", true},
+	} {
+		w, ok := newBodyWorld(t, tc.fn)
+		if !ok {
+			t.Fatalf("%s: does not parse", tc.fn)
+		}
+		if w.astHot() && !w.textHot(t) {
+			t.Errorf("%s: the token scan clears a body the walks react to", tc.fn)
+		}
+		if got := w.textHot(t); got != tc.hot {
+			t.Errorf("%s: hot = %v, want %v", tc.fn, got, tc.hot)
+		}
+	}
+}
+
+// No body is cleared that the syntax-tree rules would walk, whatever it
+// holds.
+func FuzzHotBody(f *testing.F) {
+	for _, s := range []string{
+		"n := 0; for _, x := range s { n += len(strings.TrimSpace(x)) }",
+		"if a > limit { return }",
+		"var c Config; c.Port = a",
+		"x := Config{}; _ = x",
+		"switch a { case limit: }",
+		"for i := range s { if s[i] == \"\" { continue } }",
+		"g := func() { zz() }; g()",
+		"_ = q.Known; _ = q.Other",
+		"_ = []q.Known{}",
+		"v := struct{}{}; _ = v",
+		"a, b := 1, 2; _, _ = a, b",
+		"L: for { break L }",
+		"_ = map[string]Config{\"a\": {Port: 1}}",
+		"_ = `raw { string`; _ = '{'; _ = \"}\"",
+		"/* { */ _ = a // }",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		w, ok := newBodyWorld(t, "func f(a int, s []string) {\n"+body+"\n}")
+		if !ok {
+			return
+		}
+		if w.astHot() && !w.textHot(t) {
+			t.Errorf("the token scan clears a body the walks react to:\n%s", body)
+		}
+	})
+}
+
+// skim finds exactly the bodies the parser finds, through signatures with
+// struct, interface and func types, literals and comments holding braces.
+func TestSkim(t *testing.T) {
+	src := "package p\n\n" +
+		"import \"fmt\"\n\n" +
+		"type T struct{ a int }\n\n" +
+		"func a() {}\n" +
+		"func (t *T) b(x struct{ y int }) interface{ M() } { return nil }\n" +
+		"func c() struct{ z int } { return struct{ z int }{} }\n" +
+		"func d() func() int { return func() int { return 1 } }\n" +
+		"func e[P interface{ ~int }](p P) P { return p }\n" +
+		"func g() map[string]struct{} { return map[string]struct{}{\"{\": {}} }\n" +
+		"func h() string { return `}` + \"{\" + string('}') /* } */ } // {\n" +
+		"func asm()\n" +
+		"var v = func() int { return 1 }()\n" +
+		"func k() { _ = fmt.Sprint() \n//line x.go:1\n}\n"
+	spans, ok := skim([]byte(src))
+	if !ok {
+		t.Fatal("skim failed")
+	}
+	fset := token.NewFileSet()
+	af, err := parser.ParseFile(fset, "p.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []bodySpan
+	for _, d := range af.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && fd.Name.Name != "k" {
+			want = append(want, bodySpan{fset.Position(fd.Body.Lbrace).Offset, fset.Position(fd.Body.Rbrace).Offset})
+		}
+	}
+	if !reflect.DeepEqual(spans, want) {
+		t.Errorf("spans = %v, want %v (k's //line directive keeps it whole)", spans, want)
+	}
+	for _, bad := range []string{
+		"package p\nfunc f() { x := \"unterminated\n}\n",
+		"package p\nfunc f() { /* unterminated }\n",
+		"package p\nfunc f() { g( }\n",
+		"package p\nfunc f() { ] }\n",
+		"package p\nfunc f() {\n",
+	} {
+		if _, ok := skim([]byte(bad)); ok {
+			t.Errorf("skim accepted %q", bad)
+		}
+	}
+}
+
+// A file parsed with blank bodies and then its bodies is the file parsed
+// whole: the same nodes at the same positions.
+func FuzzLazyParse(f *testing.F) {
+	f.Add("package p\n\nfunc f(a int) int {\n\tif a > 1 {\n\t\treturn a\n\t}\n\treturn 0\n}\n\nfunc (t *T) g() struct{ x int } { return struct{ x int }{1} }\n")
+	f.Add("package p\nvar x = 1\nfunc h() { go func() { select {} }() }\nfunc i()\ntype T struct{}\n")
+	f.Add("package p\nfunc f() { s := `{` + \"}\"; _ = s; _ = '}' }\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		whole := token.NewFileSet()
+		whole.AddFile("before.go", -1, 100) // the file is not the set's first
+		want, err := parser.ParseFile(whole, "p.go", src, parser.SkipObjectResolution)
+		if err != nil {
+			return
+		}
+		a := &analyzer{fset: token.NewFileSet()}
+		a.fset.AddFile("before.go", -1, 100)
+		af, lazy, ok := a.parseLazy("p.go", []byte(src))
+		if !ok {
+			return
+		}
+		fl := &file{rel: "p.go", ast: af, src: []byte(src)}
+		for _, lb := range lazy {
+			if err := a.parseBody(fl, lb); err != nil {
+				t.Fatalf("body at %d: %v (the whole file parses)", lb.span.open, err)
+			}
+		}
+		if got, exp := nodeList(af), nodeList(want); got != exp {
+			t.Errorf("lazy parse differs:\n%s\nwhole:\n%s", got, exp)
+		}
+	})
+}
+
+// nodeList lists a tree's nodes with their positions.
+func nodeList(n ast.Node) string {
+	var b strings.Builder
+	ast.Inspect(n, func(x ast.Node) bool {
+		if x != nil {
+			fmt.Fprintf(&b, "%T %d %d\n", x, x.Pos(), x.End())
+		}
+		return true
+	})
+	return b.String()
+}
+
+// A syntax error inside a body parsed on its own is reported where it is
+// in the file.
+func TestLazyBodySyntaxError(t *testing.T) {
+	src := "package p\n\nfunc helper() {}\n\nfunc f() {\n\thelper()\n\tx := \n}\n"
+	a := &analyzer{fset: token.NewFileSet()}
+	af, lazy, ok := a.parseLazy("p.go", []byte(src))
+	if !ok || len(lazy) != 2 {
+		t.Fatalf("parseLazy: ok %v, %d lazy bodies", ok, len(lazy))
+	}
+	err := a.parseBody(&file{rel: "p.go", ast: af, src: []byte(src)}, lazy[1])
+	ie := asInputError(err)
+	if ie == nil || ie.File != "p.go" || ie.Line != 8 {
+		t.Fatalf("error = %#v, want p.go:8", ie)
+	}
+}
