@@ -34,7 +34,8 @@ type analyzer struct {
 	// excluded are packages (main, or no Go files at all) with files a
 	// build constraint leaves out: where a main file may need a tag.
 	excluded []*build.Package
-	all      []*pkg // packages parsed for any main: what the evaluator searches
+	all      []*pkg       // packages parsed for any main: what the evaluator searches
+	names    *moduleNames // what a.all declares (inert.go), when fillBodies made it
 
 	shared  *shared
 	funcs   map[*ast.FuncDecl]*funcIndex // per scan worker

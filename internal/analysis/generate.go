@@ -50,7 +50,7 @@ func (a *analyzer) generated(facts *Facts) (*Generate, []Warning) {
 	var jobs []job
 	for _, p := range a.pkgs {
 		if p != nil && p.parsed && p.parseErr == nil {
-			decls[p] = a.pkgDecls(p)
+			decls[p] = a.declsOf(p)
 		}
 	}
 	for _, p := range a.all {
@@ -193,6 +193,14 @@ func (a *analyzer) undefinedNames(p *pkg, f *file, decls map[*pkg]map[string]boo
 		}
 	}
 	return out
+}
+
+// declsOf is pkgDecls(p), made once (not concurrently).
+func (a *analyzer) declsOf(p *pkg) map[string]bool {
+	if p.decls == nil {
+		p.decls = a.pkgDecls(p)
+	}
+	return p.decls
 }
 
 // pkgDecls are the names declared at package level in p.

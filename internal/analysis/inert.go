@@ -90,6 +90,16 @@ type moduleNames struct {
 	hot    map[string]bool // funcs and triggerNames: one lookup per identifier
 }
 
+// moduleNamesOf collects the names the files declare.
+func moduleNamesOf(files []*file) *moduleNames {
+	n := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
+	for _, f := range files {
+		n.add(f.funcNames, f.storeNames)
+	}
+	n.identsHot()
+	return n
+}
+
 // identsHot makes n.hot once the module's names are all added.
 func (n *moduleNames) identsHot() {
 	n.hot = make(map[string]bool, len(triggerNames)+len(n.funcs))
@@ -249,6 +259,9 @@ func (n *moduleNames) markInert(f *file) {
 		return
 	}
 	for i, d := range f.ast.Decls {
+		if f.isInert(i) {
+			continue // a body left blank (lazy.go)
+		}
 		if fd, ok := d.(*ast.FuncDecl); ok && n.inert(fd) {
 			if f.inert == nil {
 				f.inert = make([]bool, len(f.ast.Decls))

@@ -45,6 +45,7 @@ type bodySpan struct{ open, close int }
 // lazyBody is a function whose body is still blank.
 type lazyBody struct {
 	fd   *ast.FuncDecl
+	i    int // its index in the file's declarations
 	span bodySpan
 }
 
@@ -281,7 +282,6 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 	var stack []byte
 	inFunc := false // after a top-level func keyword, before its body
 	typeKw := false // the last token was struct or interface
-	body := -1      // offset of the body being passed, or -1
 	inExpr := false // the last token was an operator that continues an expression
 	for {
 		k, s, e := l.next()
@@ -313,8 +313,17 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 			switch c := src[s]; c {
 			case '(', '[', '{':
 				if c == '{' && len(stack) == 0 && inFunc && !wasType {
-					inFunc, body = false, s
+					inFunc = false
 					l.lineDir = false
+					end := l.passBody()
+					if end < 0 {
+						return nil, false
+					}
+					if !l.lineDir {
+						spans = append(spans, bodySpan{s, end})
+					}
+					inExpr = false // the body's } ends the declaration
+					continue
 				}
 				stack = append(stack, c)
 			case ')', ']', '}':
@@ -322,16 +331,84 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 					return nil, false
 				}
 				stack = stack[:len(stack)-1]
-				if len(stack) == 0 && body >= 0 {
-					if !l.lineDir {
-						spans = append(spans, bodySpan{body, s})
-					}
-					body = -1
-				}
 			}
 		}
 	}
 	return spans, len(stack) == 0
+}
+
+// bodyBytes are the bytes passBody looks at.
+var bodyBytes = func() (t [256]bool) {
+	for _, c := range []byte("{}()[]\"'`/") {
+		t[c] = true
+	}
+	return t
+}()
+
+// passBody moves past a body whose `{` was just read, looking only at
+// brackets, literals and comments. It returns the offset of the closing
+// brace, or -1 when there is none or a bracket or literal is unbalanced.
+func (l *lexer) passBody() int {
+	src := l.src
+	n := len(src)
+	stack := make([]byte, 1, 16)
+	stack[0] = '{'
+	for i := l.i; i < n; i++ {
+		c := src[i]
+		if !bodyBytes[c] {
+			continue
+		}
+		switch c {
+		case '{', '(', '[':
+			stack = append(stack, c)
+		case '}', ')', ']':
+			if stack[len(stack)-1] != closerOf(c) {
+				return -1
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				l.i = i + 1
+				return i
+			}
+		case '"', '\'':
+			for i++; ; i++ {
+				if i >= n || src[i] == '\n' {
+					return -1
+				}
+				if src[i] == '\\' {
+					i++
+				} else if src[i] == c {
+					break
+				}
+			}
+		case '`':
+			j := bytes.IndexByte(src[i+1:], '`')
+			if j < 0 {
+				return -1
+			}
+			i += 1 + j
+		case '/':
+			if i+1 < n && (src[i+1] == '/' || src[i+1] == '*') {
+				if hasPrefixAt(src, i+2, "line ") {
+					l.lineDir = true
+				}
+				if src[i+1] == '/' {
+					j := bytes.IndexByte(src[i:], '\n')
+					if j < 0 {
+						return -1 // the body is not closed
+					}
+					i += j
+				} else {
+					j := bytes.Index(src[i+2:], []byte("*/"))
+					if j < 0 {
+						return -1
+					}
+					i += 2 + j + 1
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // blanked is src with the inside of every span spaced out, newlines kept.
@@ -366,7 +443,7 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 	for i, sp := range spans {
 		at[sp.open] = i
 	}
-	for _, d := range af.Decls {
+	for di, d := range af.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
@@ -378,7 +455,7 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 		if int(fd.Body.Rbrace)-base != spans[i].close {
 			return nil, nil, false
 		}
-		lazy = append(lazy, lazyBody{fd, spans[i]})
+		lazy = append(lazy, lazyBody{fd, di, spans[i]})
 		delete(at, spans[i].open)
 	}
 	if len(at) != 0 {
@@ -423,19 +500,15 @@ func (a *analyzer) parseBody(f *file, lb lazyBody) error {
 // fillBodies is steps 2 and 3 for the parsed packages ps.
 func (a *analyzer) fillBodies(ps []*pkg) {
 	var files []*file
-	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
 	decls := map[string]map[string]bool{} // import path → package-level names
 	for _, p := range ps {
 		if p.parseErr != nil {
 			continue
 		}
-		decls[p.path] = a.pkgDecls(p)
-		for _, f := range p.files {
-			files = append(files, f)
-			names.add(f.funcNames, f.storeNames)
-		}
+		decls[p.path] = a.declsOf(p)
+		files = append(files, p.files...)
 	}
-	names.identsHot()
+	names := moduleNamesOf(files)
 	flags := identFlags(names)
 	errs := make([]error, len(files))
 	refs := make([]map[string]bool, len(files))
@@ -445,7 +518,7 @@ func (a *analyzer) fillBodies(ps []*pkg) {
 			chk := a.bodyChecker(f, names, flags, decls)
 			cold := f.lazy[:0]
 			for _, lb := range f.lazy {
-				if errs[i] != nil || !alwaysParsed(lb.fd) && names.inert(lb.fd) && !chk.hot(f.src, lb) {
+				if errs[i] != nil || !alwaysParsed(lb.fd) && !chk.sigHot(f, lb) && !chk.hot(f.src, lb) {
 					cold = append(cold, lb)
 					continue
 				}
@@ -470,15 +543,26 @@ func (a *analyzer) fillBodies(ps []*pkg) {
 			for _, lb := range f.lazy {
 				if named[lb.fd.Name.Name] && errs[i] == nil {
 					errs[i] = a.parseBody(f, lb)
+				} else if skipInert {
+					// Still blank: nothing in it is walked (inert.go).
+					if f.inert == nil {
+						f.inert = make([]bool, len(f.ast.Decls))
+					}
+					f.inert[lb.i] = true
 				}
 			}
 			f.lazy, f.src = nil, nil
 		}
 	})
+	failed := false
 	for i, f := range files {
 		if errs[i] != nil && f.pkg.parseErr == nil {
 			f.pkg.parseErr = errs[i]
 		}
+		failed = failed || errs[i] != nil
+	}
+	if !failed {
+		a.names = names // the module's names, as indexModule would collect them
 	}
 }
 
@@ -525,6 +609,10 @@ type bodyCheck struct {
 	modPkgs map[string]map[string]bool // import name of a module package → its names
 	svc     map[string]bool            // import names of backing services' packages
 	undef   bool                       // look for names nothing declares (no dot import)
+	// Scratch for hot, kept from one body to the next.
+	uses, locals []lexTok
+	stack        []byte
+	headers      []int // stack depths of open if/for/switch headers
 }
 
 // Flags of an identifier in a body, in one lookup.
@@ -557,6 +645,9 @@ func (a *analyzer) bodyChecker(f *file, names *moduleNames, flags map[string]uin
 		if d, ok := decls[ip]; ok && ip != f.pkg.path {
 			c.modPkgs[name] = d
 		}
+		if isStdPath(ip) {
+			continue
+		}
 		for _, s := range serviceDrivers {
 			if matchAny(ip, s.prefixes) {
 				c.svc[name] = true
@@ -572,20 +663,43 @@ type lexTok struct{ kind, s, e int }
 // is reports whether the token's text is w.
 func (t lexTok) is(src []byte, w string) bool { return string(src[t.s:t.e]) == w }
 
+// sigHot reports whether the declaration's receiver, type parameters,
+// parameters or results make it matter (inert.go), from their tokens.
+func (c *bodyCheck) sigHot(f *file, lb lazyBody) bool {
+	base := int(f.ast.FileStart)
+	hot := func(from, to token.Pos) bool {
+		l := lexer{src: f.src[:int(to)-base], i: int(from) - base}
+		for {
+			k, s, e := l.next()
+			if k == tEOF {
+				return l.bad
+			}
+			if k == tIdent && (c.flags[string(f.src[s:e])]&identHot != 0 || string(f.src[s:e]) == "struct") {
+				return true
+			}
+		}
+	}
+	if r := lb.fd.Recv; r != nil && hot(r.Opening, r.Closing) {
+		return true
+	}
+	return hot(lb.fd.Name.End(), lb.fd.Body.Lbrace) // its own name does not count
+}
+
 // hot reports whether a blank body may hold anything a walk over all code
 // reacts to, from its tokens (see the top of this file). It errs towards
 // true.
 func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
-	var hist [5]lexTok  // hist[0] is the previous token
-	var prevFlags uint8 // of the previous token, an identifier
-	prevKw := false     // the previous token is a keyword
-	var uses []lexTok   // called or composite names that must be declared
-	var locals []lexTok // names the body declares
-	lhs := 0            // identifiers of a possible `a, b :=` list, ending at hist[0]
-	var stack []byte    // open brackets
-	var headers []int   // stack depths of open if/for/switch headers
-	caseAt := -1        // stack depth of an open case clause's expression list
-	declKw := false     // the last token was var, const or type
+	var hist [5]lexTok     // hist[0] is the previous token
+	var prevFlags uint8    // of the previous token, an identifier
+	prevKw := false        // the previous token is a keyword
+	uses := c.uses[:0]     // called or composite names that must be declared
+	locals := c.locals[:0] // names the body declares
+	lhs := 0               // identifiers of a possible `a, b :=` list, ending at hist[0]
+	stack := c.stack[:0]   // open brackets
+	headers := c.headers[:0]
+	defer func() { c.uses, c.locals, c.stack, c.headers = uses, locals, stack, headers }()
+	caseAt := -1    // stack depth of an open case clause's expression list
+	declKw := false // the last token was var, const or type
 	l := lexer{src: src[:lb.span.close], i: lb.span.open + 1}
 	for {
 		k, s, e := l.next()

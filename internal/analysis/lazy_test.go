@@ -131,7 +131,12 @@ func (w *bodyWorld) textHot(t testing.TB) bool {
 		sig := *w.fd
 		sig.Body = &ast.BlockStmt{Lbrace: w.fd.Body.Lbrace, Rbrace: w.fd.Body.Rbrace}
 		chk := w.a.bodyChecker(w.f, w.names, identFlags(w.names), w.byPath)
-		return alwaysParsed(&sig) || !w.names.inert(&sig) || chk.hot(w.src, lazyBody{&sig, sp})
+		lb := lazyBody{fd: &sig, span: sp}
+		w.f.src = w.src
+		if chk.sigHot(w.f, lb) != !w.names.inert(&sig) {
+			t.Errorf("sigHot = %v, the syntax tree says %v", chk.sigHot(w.f, lb), !w.names.inert(&sig))
+		}
+		return alwaysParsed(&sig) || chk.sigHot(w.f, lb) || chk.hot(w.src, lb)
 	}
 	return true // not blanked: parsed in place
 }
@@ -173,6 +178,8 @@ func TestHotBody(t *testing.T) {
 		{"func f() string { return q.Missing }", true},
 		{"func f() { x := 1\n//line other.go:1\n_ = x }", true},
 		{"func main() {}", true},
+		{"func f(x struct{ A int }) int { return x.A }", true},
+		{"func f(c *Config, d []Config) (int, error) { return len(d), nil }", false},
 		{"func (c *Config) ServeHTTP() {}", true},
 	} {
 		w, ok := newBodyWorld(t, tc.fn)
@@ -254,6 +261,10 @@ func TestSkim(t *testing.T) {
 	}
 	if !reflect.DeepEqual(spans, want) {
 		t.Errorf("spans = %v, want %v (k's //line directive keeps it whole)", spans, want)
+	}
+	a := &analyzer{fset: token.NewFileSet()}
+	if _, lazy, ok := a.parseLazy("p.go", []byte(src)); !ok || len(lazy) != len(want) {
+		t.Errorf("parseLazy: ok %v, %d blank bodies, want %d", ok, len(lazy), len(want))
 	}
 	for _, bad := range []string{
 		"package p\nfunc f() { x := \"unterminated\n}\n",

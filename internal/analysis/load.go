@@ -41,6 +41,8 @@ type pkg struct {
 	info     *types.Info
 	types    *types.Package
 	topo     int // position in dependency order
+	// decls are its package-level names (declsOf).
+	decls map[string]bool
 }
 
 // file is one parsed Go file with what is needed to resolve names in it.

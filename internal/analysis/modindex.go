@@ -54,11 +54,10 @@ func (a *analyzer) indexModule() {
 			}
 		}
 	}
-	names := &moduleNames{funcs: map[string]bool{}, stores: map[string]bool{}}
-	for _, f := range files {
-		names.add(f.funcNames, f.storeNames)
+	names := a.names // made by fillBodies for the same packages, when all parsed
+	if names == nil {
+		names = moduleNamesOf(files)
 	}
-	names.identsHot()
 	parts := make([]*fileIndex, len(files))
 	forEach(len(files), func() func(int) {
 		w := a.worker()

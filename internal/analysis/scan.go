@@ -188,23 +188,23 @@ func (a *analyzer) scanImports(f *file, ff *fileFacts) {
 		if err != nil {
 			continue
 		}
-		src := a.pos(is.Pos())
 		switch ip {
 		case "C":
 			if ff.cgo == "" {
-				ff.cgo = src
+				ff.cgo = a.pos(is.Pos())
 			}
 			continue
 		case "time/tzdata":
 			ff.tzEmbedded = true
 		case "os/user":
-			ff.need("passwd", src)
+			ff.need("passwd", a.pos(is.Pos()))
 		case "crypto/tls", "crypto/x509", "net/smtp":
-			ff.need("ca-certificates", src)
+			ff.need("ca-certificates", a.pos(is.Pos()))
 		}
-		if a.localDir(ip) != "" || isStdPath(ip) {
+		if isStdPath(ip) || a.localDir(ip) != "" {
 			continue
 		}
+		src := a.pos(is.Pos())
 		ff.imports = append(ff.imports, importSite{ip, src})
 		if matchAny(ip, tlsClients) {
 			ff.need("ca-certificates", src)
