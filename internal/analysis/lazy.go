@@ -16,7 +16,8 @@ import (
 // (parseAll):
 //
 //  1. each file with every function body blanked (its bytes spaced out,
-//     newlines kept, so every position and line is the original's);
+//     so every position is the original's; the line table is made from
+//     the source);
 //  2. the bodies a text scan of their tokens cannot clear (hotBody) are
 //     parsed on their own and put in place. The scan clears a body only
 //     when it has none of what the walks over all code react to: the
@@ -411,15 +412,14 @@ func (l *lexer) passBody() int {
 	return -1
 }
 
-// blanked is src with the inside of every span spaced out, newlines kept.
+// blanked is src with the inside of every span spaced out.
 func blanked(src []byte, spans []bodySpan) []byte {
 	out := make([]byte, len(src))
 	copy(out, src)
 	for _, sp := range spans {
-		for i := sp.open + 1; i < sp.close; i++ {
-			if out[i] != '\n' {
-				out[i] = ' '
-			}
+		b := out[sp.open+1 : sp.close]
+		for i := range b {
+			b[i] = ' '
 		}
 	}
 	return out
@@ -433,7 +433,11 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 	if !ok || len(spans) == 0 {
 		return nil, nil, false
 	}
-	af, err := parser.ParseFile(a.fset, rel, blanked(src, spans), parser.SkipObjectResolution)
+	// The file's line table is made from the source in one go; the parse
+	// of the blanked text, at the same base, adds nothing to it.
+	tf := a.fset.AddFile(rel, -1, len(src))
+	tf.SetLines(lineStarts(src))
+	af, err := parseAt(tf.Base(), rel, blanked(src, spans))
 	if err != nil {
 		return nil, nil, false // parsed whole, for the precise error
 	}
@@ -464,6 +468,31 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 	return af, lazy, true
 }
 
+// parseAt parses src as a file whose positions start at base: a set of
+// its own is padded up to it. The positions are those of the analyzer's
+// file at that base; the set is dropped.
+func parseAt(base int, name string, src []byte) (*ast.File, error) {
+	fs := token.NewFileSet()
+	if base > fs.Base() {
+		fs.AddFile("", fs.Base(), base-fs.Base()-1) // padding up to base
+	}
+	return parser.ParseFile(fs, name, src, parser.SkipObjectResolution)
+}
+
+// lineStarts are the offsets at which src's lines start, as a token.File
+// holds them.
+func lineStarts(src []byte) []int {
+	lines := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 || i+j+1 >= len(src) {
+			return lines
+		}
+		i += j + 1
+		lines = append(lines, i)
+	}
+}
+
 // bodyPrefix makes a body a file: the body follows it.
 const bodyPrefix = "package p;func _()"
 
@@ -474,12 +503,7 @@ func (a *analyzer) parseBody(f *file, lb lazyBody) error {
 	src := f.src
 	frag := make([]byte, 0, len(bodyPrefix)+lb.span.close+1-lb.span.open)
 	frag = append(append(frag, bodyPrefix...), src[lb.span.open:lb.span.close+1]...)
-	base := int(f.ast.FileStart) + lb.span.open - len(bodyPrefix)
-	fs := token.NewFileSet()
-	if base > fs.Base() {
-		fs.AddFile("", fs.Base(), base-fs.Base()-1) // padding up to base
-	}
-	af, err := parser.ParseFile(fs, f.rel, frag, parser.SkipObjectResolution)
+	af, err := parseAt(int(f.ast.FileStart)+lb.span.open-len(bodyPrefix), f.rel, frag)
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) {
@@ -604,7 +628,7 @@ func funcRefs(f *file, funcs map[string]bool) map[string]bool {
 // bodyCheck is what hot needs to know of a file.
 type bodyCheck struct {
 	names   *moduleNames
-	flags   map[string]uint8           // identNames
+	flags   *identTable                // the module's names
 	own     map[string]bool            // the package's package-level names
 	modPkgs map[string]map[string]bool // import name of a module package → its names
 	svc     map[string]bool            // import names of backing services' packages
@@ -622,19 +646,46 @@ const (
 	identSvc               // a backing service's package (set per file)
 )
 
-// identFlags are the flags of the module's names.
-func identFlags(names *moduleNames) map[string]uint8 {
-	out := make(map[string]uint8, len(names.hot)+len(names.stores))
-	for n := range names.hot {
-		out[n] |= identHot
-	}
-	for n := range names.stores {
-		out[n] |= identStore
-	}
-	return out
+// identTable maps names to their flags. Most identifiers of a body are
+// none of the module's names: a bit per (length, first byte, last byte)
+// answers for them before the map is asked.
+type identTable struct {
+	m     map[string]uint8
+	maybe [1 << 15 / 64]uint64
 }
 
-func (a *analyzer) bodyChecker(f *file, names *moduleNames, flags map[string]uint8, decls map[string]map[string]bool) *bodyCheck {
+func identKey(b []byte) uint {
+	return uint(len(b)&31)<<10 | uint(b[0]&31)<<5 | uint(b[len(b)-1]&31)
+}
+
+func (t *identTable) add(name string, flag uint8) {
+	t.m[name] |= flag
+	k := identKey([]byte(name))
+	t.maybe[k/64] |= 1 << (k % 64)
+}
+
+// of returns the flags of identifier b.
+func (t *identTable) of(b []byte) uint8 {
+	k := identKey(b)
+	if t.maybe[k/64]&(1<<(k%64)) == 0 {
+		return 0
+	}
+	return t.m[string(b)]
+}
+
+// identFlags are the flags of the module's names.
+func identFlags(names *moduleNames) *identTable {
+	t := &identTable{m: make(map[string]uint8, len(names.hot)+len(names.stores))}
+	for n := range names.hot {
+		t.add(n, identHot)
+	}
+	for n := range names.stores {
+		t.add(n, identStore)
+	}
+	return t
+}
+
+func (a *analyzer) bodyChecker(f *file, names *moduleNames, flags *identTable, decls map[string]map[string]bool) *bodyCheck {
 	c := &bodyCheck{names: names, flags: flags, own: decls[f.pkg.path], modPkgs: map[string]map[string]bool{}, svc: map[string]bool{}, undef: true}
 	for _, is := range f.ast.Imports {
 		if is.Name != nil && is.Name.Name == "." {
@@ -674,7 +725,7 @@ func (c *bodyCheck) sigHot(f *file, lb lazyBody) bool {
 			if k == tEOF {
 				return l.bad
 			}
-			if k == tIdent && (c.flags[string(f.src[s:e])]&identHot != 0 || string(f.src[s:e]) == "struct") {
+			if k == tIdent && (c.flags.of(f.src[s:e])&identHot != 0 || string(f.src[s:e]) == "struct") {
 				return true
 			}
 		}
@@ -718,7 +769,7 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 		kw := false
 		switch k {
 		case tIdent:
-			flags = c.flags[string(w)]
+			flags = c.flags.of(w)
 			if flags&identHot != 0 || len(c.svc) > 0 && c.svc[string(w)] {
 				return true
 			}
