@@ -125,6 +125,9 @@ func (a *analyzer) undefinedNames(p *pkg, f *file, decls map[*pkg]map[string]boo
 	var uses []use
 	local := map[string]bool{}
 	for _, d := range f.ast.Decls {
+		if isImport(d) {
+			continue
+		}
 		uses = uses[:0]
 		clear(local)
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {

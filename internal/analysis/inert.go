@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"go/ast"
+	"go/token"
 	"strings"
 )
 
@@ -152,6 +153,9 @@ func declaredNames(f *file) (funcs, stores []string) {
 		})
 	}
 	for _, d := range f.ast.Decls {
+		if isImport(d) {
+			continue
+		}
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			funcs = append(funcs, d.Name.Name)
@@ -253,7 +257,8 @@ func isPkgType(t ast.Expr) bool {
 	return false
 }
 
-// markInert sets f.inert for the function declarations the walks skip.
+// markInert sets f.inert for the declarations the walks skip: inert
+// functions and the import declaration (scanImports reads imports).
 func (n *moduleNames) markInert(f *file) {
 	if !skipInert {
 		return
@@ -262,13 +267,20 @@ func (n *moduleNames) markInert(f *file) {
 		if f.isInert(i) {
 			continue // a body left blank (lazy.go)
 		}
-		if fd, ok := d.(*ast.FuncDecl); ok && n.inert(fd) {
+		fd, isFunc := d.(*ast.FuncDecl)
+		if isFunc && n.inert(fd) || isImport(d) {
 			if f.inert == nil {
 				f.inert = make([]bool, len(f.ast.Decls))
 			}
 			f.inert[i] = true
 		}
 	}
+}
+
+// isImport reports whether d is an import declaration.
+func isImport(d ast.Decl) bool {
+	gd, ok := d.(*ast.GenDecl)
+	return ok && gd.Tok == token.IMPORT
 }
 
 // isInert reports whether the i-th declaration of f is skipped.

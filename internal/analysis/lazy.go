@@ -8,6 +8,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"sync"
 )
 
 // Function bodies parsed only where they can matter. Parsing is most of a
@@ -412,10 +413,13 @@ func (l *lexer) passBody() int {
 	return -1
 }
 
-// blanked is src with the inside of every span spaced out.
-func blanked(src []byte, spans []bodySpan) []byte {
-	out := make([]byte, len(src))
-	copy(out, src)
+// blankBufs holds buffers for blanked: the parser copies what it keeps,
+// so a buffer is free again once its file is parsed.
+var blankBufs sync.Pool
+
+// blanked is src with the inside of every span spaced out, in buf.
+func blanked(buf, src []byte, spans []bodySpan) []byte {
+	out := append(buf[:0], src...)
 	for _, sp := range spans {
 		b := out[sp.open+1 : sp.close]
 		for i := range b {
@@ -437,7 +441,13 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 	// of the blanked text, at the same base, adds nothing to it.
 	tf := a.fset.AddFile(rel, -1, len(src))
 	tf.SetLines(lineStarts(src))
-	af, err := parseAt(tf.Base(), rel, blanked(src, spans))
+	buf, _ := blankBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	*buf = blanked(*buf, src, spans)
+	af, err := parseAt(tf.Base(), rel, *buf)
+	blankBufs.Put(buf)
 	if err != nil {
 		return nil, nil, false // parsed whole, for the precise error
 	}
@@ -856,8 +866,7 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 			lhs = 0
 		}
 		prevFlags, prevKw = flags, kw
-		copy(hist[1:], hist[:4])
-		hist[0] = t
+		hist[4], hist[3], hist[2], hist[1], hist[0] = hist[3], hist[2], hist[1], hist[0], t
 	}
 	return c.undeclared(src, lb, uses, locals)
 }
