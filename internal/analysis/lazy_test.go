@@ -130,7 +130,7 @@ func (w *bodyWorld) textHot(t testing.TB) bool {
 		}
 		sig := *w.fd
 		sig.Body = &ast.BlockStmt{Lbrace: w.fd.Body.Lbrace, Rbrace: w.fd.Body.Rbrace}
-		chk := w.a.bodyChecker(w.f, w.names, identFlags(w.names), w.byPath)
+		chk := w.a.bodyChecker(w.f, identFlags(w.names), w.byPath)
 		lb := lazyBody{fd: &sig, span: sp}
 		w.f.src = w.src
 		if chk.sigHot(w.f, lb) != !w.names.inert(&sig) {
