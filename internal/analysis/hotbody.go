@@ -191,8 +191,12 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 		case tOp:
 			if prevFlags&identStore != 0 {
 				switch string(w) {
-				case "=", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "&^=", ",":
+				case "=":
 					return true // a write to a field or variable of the module
+				case ",":
+					if len(stack) == 0 || stack[len(stack)-1] == '{' {
+						return true // maybe one of the written: a, x.N = ...
+					}
 				case ":":
 					if caseAt != len(stack) && (len(stack) == 0 || stack[len(stack)-1] != '[') {
 						return true // a composite literal's key

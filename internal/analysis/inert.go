@@ -24,8 +24,8 @@ import (
 //     literal of a named type from a package (http.Server, urfave flags,
 //     cobra.Command);
 //   - a write to a name that is a struct field or package-level variable
-//     of the module: an assignment to N or x.N, a composite literal's N:
-//     key. The store index keeps every such write, but it is only ever
+//     of the module: an assignment (=) to N or x.N, a composite literal's
+//     N: key. The store index keeps every such write, but it is only ever
 //     asked for module fields and variables (storesOf), so a write to any
 //     other name is never read.
 //
@@ -224,8 +224,10 @@ func (n *moduleNames) inert(d *ast.FuncDecl) bool {
 		case *ast.KeyValueExpr:
 			store(x.Key)
 		case *ast.AssignStmt:
-			for _, l := range x.Lhs {
-				store(l)
+			if x.Tok == token.ASSIGN { // the store index keeps no :=, +=, ...
+				for _, l := range x.Lhs {
+					store(l)
+				}
 			}
 		}
 		return !hot

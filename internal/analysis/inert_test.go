@@ -149,6 +149,8 @@ func (c *Config) Method() {}
 		{"func f(c *Config) { c.Inner.Addr = \"\" }", false},
 		{"func f(c *Config) { c.Embedded = Embedded{} }", false},
 		{"func f() { global = \"x\" }", false},
+		{"func f() { global := \"x\"; _ = global }", true}, // a local: the store index keeps no :=
+		{"func f(c *Config) { c.Port += 1 }", true},        // nor +=
 		{"func f() { _ = Config{Port: 1} }", false},
 		{"func f() { _ = &http.Server{} }", false},
 		{"func f() { type T struct{ A string } }", false},
