@@ -89,19 +89,7 @@ func (w *bodyWorld) astHot() bool {
 	}
 	svc := false
 	ast.Inspect(w.fd, func(n ast.Node) bool {
-		var x ast.Expr
-		switch n := n.(type) {
-		case *ast.CallExpr:
-			x = n.Fun
-		case *ast.CompositeLit:
-			x = n.Type
-		case *ast.SelectorExpr:
-			x = n
-		}
-		if ix, ok := x.(*ast.IndexExpr); ok {
-			x = ix.X
-		}
-		if sel, ok := x.(*ast.SelectorExpr); ok && isIdent(sel.X, "redis") {
+		if sel := usedSelector(n); sel != nil && isIdent(sel.X, "redis") {
 			svc = true
 		}
 		return true

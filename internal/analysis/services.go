@@ -87,19 +87,7 @@ func (a *analyzer) scanServiceUses(ff *fileFacts, f *file) {
 			continue
 		}
 		ast.Inspect(d, func(n ast.Node) bool {
-			var x ast.Expr
-			switch n := n.(type) {
-			case *ast.CallExpr:
-				x = n.Fun
-			case *ast.CompositeLit:
-				x = n.Type
-			default:
-				return true
-			}
-			if ix, ok := x.(*ast.IndexExpr); ok { // generic: pkg.F[T](...)
-				x = ix.X
-			}
-			if sel, ok := x.(*ast.SelectorExpr); ok {
+			if sel := usedSelector(n); sel != nil {
 				if im, ok := kinds[f.pkgOf(sel.X)]; ok {
 					ff.svcUses = append(ff.svcUses, svcSite{f: f, kind: im.kind, path: im.path, decl: d, pos: n.Pos()})
 				}
@@ -107,6 +95,25 @@ func (a *analyzer) scanServiceUses(ff *fileFacts, f *file) {
 			return true
 		})
 	}
+}
+
+// usedSelector is the x.Name a call or composite literal uses: x.F(...),
+// x.F[T](...), x.T{...}; else nil.
+func usedSelector(n ast.Node) *ast.SelectorExpr {
+	var x ast.Expr
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		x = n.Fun
+	case *ast.CompositeLit:
+		x = n.Type
+	default:
+		return nil
+	}
+	if ix, ok := x.(*ast.IndexExpr); ok { // generic: pkg.F[T](...)
+		x = ix.X
+	}
+	sel, _ := x.(*ast.SelectorExpr)
+	return sel
 }
 
 // selResult is how a use is selected, and by which setting.
