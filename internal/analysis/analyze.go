@@ -11,10 +11,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // analyzer holds the state of one Analyze call.
@@ -835,6 +837,7 @@ func sortWarnings(ws []Warning) []Warning {
 
 // normalize makes every list non-nil, so JSON has [] rather than null.
 func normalize(f *Facts) {
+	validStrings(reflect.ValueOf(f).Elem())
 	nonNil := func(s *[]string) {
 		if *s == nil {
 			*s = []string{}
@@ -855,6 +858,32 @@ func normalize(f *Facts) {
 		}
 		if m.Env == nil {
 			m.Env = []EnvVar{}
+		}
+	}
+}
+
+// validStrings replaces the invalid UTF-8 in every string of v (file
+// names, literals and go.mod lines can hold any bytes) as encoding/json
+// does, so facts read back from the cache are the facts analysed.
+func validStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); !utf8.ValidString(s) && v.CanSet() {
+			v.SetString(strings.ToValidUTF8(s, "\uFFFD"))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			validStrings(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				validStrings(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			validStrings(v.Index(i))
 		}
 	}
 }

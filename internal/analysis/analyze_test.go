@@ -241,7 +241,7 @@ func checkMainErrors(t testing.TB, f *Facts) {
 			}
 			continue
 		}
-		if m.Error != m.Err.Error() || m.Err.Hint == "" || m.Err.File == "" || m.Dir == "" || m.Name == "" {
+		if m.Error != strings.ToValidUTF8(m.Err.Error(), "\uFFFD") || m.Err.Hint == "" || m.Err.File == "" || m.Dir == "" || m.Name == "" {
 			t.Errorf("%s: broken main without error text, hint, file or name: %+v %#v", m.Dir, m, m.Err)
 		}
 	}

@@ -166,7 +166,8 @@ type Main struct {
 	// file, an invalid directory name in its own package or one it imports);
 	// nil when it can. Other mains are not affected: only module-level
 	// problems make Analyze fail. A broken main has only Dir, Name and,
-	// when its package could be read, Source. Error is Err's text.
+	// when its package could be read, Source. Error is Err's text (as
+	// valid UTF-8, like every string of the facts).
 	Err   *InputError `json:"-"`
 	Error string      `json:"error,omitempty"`
 }
