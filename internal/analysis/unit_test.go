@@ -282,7 +282,7 @@ func TestBadDirNames(t *testing.T) {
 				switch f.Mains[i].Dir {
 				case "./cmd/good":
 					good = &f.Mains[i]
-				case "./cmd/" + tc.name:
+				case "./cmd/" + strings.ToValidUTF8(tc.name, "\uFFFD"): // facts are valid UTF-8
 					bad = &f.Mains[i]
 				}
 			}
