@@ -188,10 +188,10 @@ func (a *analyzer) bindCall(c evalCtx, call *ast.CallExpr) (*model, ast.Expr) {
 	}
 	e := m.argOf(call, m.target)
 	if m.kind == mKingpinVar {
-		e = call.Args[0]
-		if len(call.Args) != 1 {
+		if len(call.Args) != 1 { // code that does not type-check yet
 			return nil, nil
 		}
+		e = call.Args[0]
 	}
 	u, ok := e.(*ast.UnaryExpr)
 	if !ok || u.Op != token.AND {
