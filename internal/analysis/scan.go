@@ -499,10 +499,10 @@ func (a *analyzer) scanModel(ff *fileFacts, c evalCtx, call *ast.CallExpr, m *mo
 			}
 			site.kindHint = a.listenerUse(c, call)
 		case hasAny("net/http", m.pkgs):
-			h := call.Args[len(call.Args)-1]
-			if len(call.Args) < 2 {
+			if len(call.Args) < 2 { // code that does not type-check yet
 				return false
 			}
+			h := call.Args[len(call.Args)-1]
 			site.defaultMux, site.handler = a.nilHandler(c, h), h
 			if site.defaultMux {
 				ff.defaultMux = true
