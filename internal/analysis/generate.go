@@ -124,9 +124,9 @@ func (a *analyzer) undefinedNames(p *pkg, f *file, decls map[*pkg]map[string]boo
 	}
 	var uses []use
 	local := map[string]bool{}
-	for _, d := range f.ast.Decls {
-		if isImport(d) {
-			continue
+	for i, d := range f.ast.Decls {
+		if isImport(d) || f.blank != nil && f.blank[i] {
+			continue // a blank function's signature was checked from its tokens (hotbody.go)
 		}
 		uses = uses[:0]
 		clear(local)

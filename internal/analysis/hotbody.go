@@ -100,19 +100,28 @@ type lexTok struct{ kind, s, e int }
 func (t lexTok) is(src []byte, w string) bool { return string(src[t.s:t.e]) == w }
 
 // sigHot reports whether the declaration's receiver, type parameters,
-// parameters or results make it matter (inert.go), from their tokens.
+// parameters or results make it matter (inert.go), or name a type a
+// module package lacks (generate.go), from their tokens.
 func (c *bodyCheck) sigHot(f *file, lb lazyBody) bool {
 	base := int(f.ast.FileStart)
+	src := f.src
 	hot := func(from, to token.Pos) bool {
-		l := lexer{src: f.src[:int(to)-base], i: int(from) - base}
+		l := lexer{src: src[:int(to)-base], i: int(from) - base}
+		var prev, prev2 lexTok
 		for {
 			k, s, e := l.next()
 			if k == tEOF {
 				return l.bad
 			}
-			if k == tIdent && (c.flags.of(f.src[s:e])&identHot != 0 || string(f.src[s:e]) == "struct") {
+			if k == tIdent && (c.flags.of(src[s:e])&identHot != 0 || string(src[s:e]) == "struct") {
 				return true
 			}
+			if k == tIdent && c.undef && prev.is(src, ".") && prev2.kind == tIdent {
+				if d, ok := c.modPkgs[string(src[prev2.s:prev2.e])]; ok && !d[string(src[s:e])] {
+					return true
+				}
+			}
+			prev, prev2 = lexTok{k, s, e}, prev
 		}
 	}
 	if r := lb.fd.Recv; r != nil && hot(r.Opening, r.Closing) {

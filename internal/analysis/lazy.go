@@ -229,12 +229,19 @@ func (a *analyzer) fillBodies(ps []*pkg) {
 			for _, lb := range f.lazy {
 				if named[lb.fd.Name.Name] && errs[i] == nil {
 					errs[i] = a.parseBody(f, lb)
-				} else if skipInert {
-					// Still blank: nothing in it is walked (inert.go).
-					if f.inert == nil {
-						f.inert = make([]bool, len(f.ast.Decls))
+				} else {
+					// Still blank: nothing in it, signature included, is
+					// walked (inert.go, generate.go).
+					if f.blank == nil {
+						f.blank = make([]bool, len(f.ast.Decls))
 					}
-					f.inert[lb.i] = true
+					f.blank[lb.i] = true
+					if skipInert {
+						if f.inert == nil {
+							f.inert = make([]bool, len(f.ast.Decls))
+						}
+						f.inert[lb.i] = true
+					}
 				}
 			}
 			f.lazy, f.src = nil, nil

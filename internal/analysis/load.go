@@ -59,6 +59,9 @@ type file struct {
 	// whose bodies are still blank.
 	src  []byte
 	lazy []lazyBody
+	// blank are the declarations whose bodies were never parsed (lazy.go);
+	// nil: none.
+	blank []bool
 }
 
 // pkgOf returns the import path x names when x is a package name, else "".
