@@ -119,7 +119,12 @@ type shared struct {
 // unreadable directory, no main package) come back as *InputError; a main
 // that cannot be built carries its own in Main.Err, and the others are
 // analyzed as usual.
-func Analyze(dir string) (*Facts, error) {
+func Analyze(dir string) (facts *Facts, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			facts, err = nil, internalError(r)
+		}
+	}()
 	root, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, &InputError{Op: "read", File: dir, Err: err, Hint: "pass the module directory"}
@@ -160,7 +165,7 @@ func Analyze(dir string) (*Facts, error) {
 	a.depCtx.OpenFile = a.openFile
 	a.ctx.OpenFile = a.openSource
 
-	facts := &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
+	facts = &Facts{Dir: filepath.ToSlash(filepath.Clean(dir))}
 	if err := a.readModule(facts); err != nil {
 		return nil, err
 	}

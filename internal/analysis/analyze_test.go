@@ -210,6 +210,9 @@ func analyzeWithin(t testing.TB, dir string) (*Facts, error) {
 	}()
 	select {
 	case r := <-done:
+		if errors.Is(r.err, ErrInternal) {
+			t.Fatalf("Analyze(%s): %v", dir, r.err) // a panic, caught: still a bug
+		}
 		return r.f, r.err
 	case <-time.After(10 * time.Second):
 		t.Fatalf("Analyze(%s) did not return within 10s", dir)

@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -187,12 +188,22 @@ func (a *analyzer) openSource(name string) (io.ReadCloser, error) {
 
 // forEach runs fn(i) for every i in [0, n) on GOMAXPROCS goroutines. worker
 // is called once per goroutine to make its fn, so each can keep own state.
+// A panic in fn is raised again in the caller's goroutine, where Analyze
+// turns it into an error, instead of ending the process.
 func forEach(n int, worker func() func(int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var failed sync.Once
+	var crash *workerPanic
 	for range min(runtime.GOMAXPROCS(0), n) {
 		fn := worker()
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					failed.Do(func() { crash = &workerPanic{r, debug.Stack()} })
+					next.Store(int64(n)) // the others stop too
+				}
+			}()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
@@ -203,6 +214,9 @@ func forEach(n int, worker func() func(int)) {
 		})
 	}
 	wg.Wait()
+	if crash != nil {
+		panic(crash)
+	}
 }
 
 // localDir maps an import path of the module to its directory, or "" when
