@@ -81,13 +81,8 @@ func (a *analyzer) bodyChecker(f *file, flags *identTable, decls map[string]map[
 		if d, ok := decls[ip]; ok && ip != f.pkg.path {
 			c.modPkgs[name] = d
 		}
-		if isStdPath(ip) {
-			continue
-		}
-		for _, s := range serviceDrivers {
-			if matchAny(ip, s.prefixes) {
-				c.svc[name] = true
-			}
+		if !isStdPath(ip) && len(serviceKinds(ip)) > 0 {
+			c.svc[name] = true
 		}
 	}
 	return c

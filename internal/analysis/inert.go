@@ -259,18 +259,16 @@ func isPkgType(t ast.Expr) bool {
 	return false
 }
 
-// markInert sets f.inert for the declarations the walks skip: inert
-// functions and the import declaration (scanImports reads imports).
+// markInert sets f.inert for the declarations the walks skip: functions
+// whose bodies were left blank (lazy.go) or are inert, and the import
+// declaration (scanImports reads imports).
 func (n *moduleNames) markInert(f *file) {
 	if !skipInert {
 		return
 	}
 	for i, d := range f.ast.Decls {
-		if f.isInert(i) {
-			continue // a body left blank (lazy.go)
-		}
 		fd, isFunc := d.(*ast.FuncDecl)
-		if isFunc && n.inert(fd) || isImport(d) {
+		if f.blank != nil && f.blank[i] || isFunc && n.inert(fd) || isImport(d) {
 			if f.inert == nil {
 				f.inert = make([]bool, len(f.ast.Decls))
 			}

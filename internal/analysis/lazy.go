@@ -236,12 +236,6 @@ func (a *analyzer) fillBodies(ps []*pkg) {
 						f.blank = make([]bool, len(f.ast.Decls))
 					}
 					f.blank[lb.i] = true
-					if skipInert {
-						if f.inert == nil {
-							f.inert = make([]bool, len(f.ast.Decls))
-						}
-						f.inert[lb.i] = true
-					}
 				}
 			}
 			f.lazy, f.src = nil, nil

@@ -35,6 +35,18 @@ var serviceDrivers = []struct {
 		"github.com/garyburd/redigo", "github.com/redis/rueidis", "gopkg.in/redis.v5", "gopkg.in/redis.v4"}},
 }
 
+// serviceKinds are the backing services an import path is a client or
+// driver of.
+func serviceKinds(ip string) []string {
+	var out []string
+	for _, s := range serviceDrivers {
+		if matchAny(ip, s.prefixes) {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
 // matchAny reports whether import path p is one of prefixes or below one.
 // Major version suffixes match too: ".../pgx" covers ".../pgx/v5".
 func matchAny(p string, prefixes []string) bool {

@@ -209,10 +209,8 @@ func (a *analyzer) scanImports(f *file, ff *fileFacts) {
 		if matchAny(ip, tlsClients) {
 			ff.need("ca-certificates", src)
 		}
-		for _, s := range serviceDrivers {
-			if matchAny(ip, s.prefixes) {
-				ff.svcImports = append(ff.svcImports, svcImport{kind: s.name, path: ip, src: src})
-			}
+		for _, kind := range serviceKinds(ip) {
+			ff.svcImports = append(ff.svcImports, svcImport{kind: kind, path: ip, src: src})
 		}
 	}
 }
