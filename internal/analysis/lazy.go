@@ -15,9 +15,10 @@ import (
 // no fact depends on. So the module's files are parsed in three steps
 // (parseAll):
 //
-//  1. each file with every function body blanked (its bytes spaced out,
-//     so every position is the original's; the line table is made from
-//     the source);
+//  1. each file with every function body blank: the parser is given the
+//     text without the bodies' insides, and what it parsed is moved to
+//     where it is in the file (shift.go); the line table is made from
+//     the source;
 //  2. the bodies a scan of their tokens (lex.go, hotbody.go) cannot clear
 //     are parsed on their own and put in place. The scan clears a body
 //     only when it has none of what the walks over all code react to: the
@@ -65,44 +66,52 @@ func alwaysParsed(fd *ast.FuncDecl) bool {
 	return false
 }
 
-// blankBufs holds buffers for blanked: the parser copies what it keeps,
-// so a buffer is free again once its file is parsed.
-var blankBufs sync.Pool
+// compactBufs holds buffers for compacted: the parser copies what it
+// keeps, so a buffer is free again once its file is parsed.
+var compactBufs sync.Pool
 
-// blanked is src with the inside of every span spaced out, in buf.
-func blanked(buf, src []byte, spans []bodySpan) []byte {
-	out := append(buf[:0], src...)
+// compacted is src with the inside of every span left out, in buf, and
+// where it was cut: the parser never scans the bodies' bytes, and
+// shiftPositions puts what it parsed where it is in src.
+func compacted(buf, src []byte, spans []bodySpan) ([]byte, []cut) {
+	out := buf[:0]
+	cuts := make([]cut, 0, len(spans))
+	from := 0
 	for _, sp := range spans {
-		b := out[sp.open+1 : sp.close]
-		for i := range b {
-			b[i] = ' '
+		out = append(out, src[from:sp.open+1]...)
+		if n := sp.close - sp.open - 1; n > 0 {
+			cuts = append(cuts, cut{len(out), n})
 		}
+		from = sp.close
 	}
-	return out
+	return append(out, src[from:]...), cuts
 }
 
-// parseLazy parses a file with every top-level function body blanked, and
-// lists the functions whose bodies are blank. ok is false when the file is
-// to be parsed whole instead.
+// parseLazy parses a file with every top-level function body left blank,
+// and lists the functions whose bodies are blank. ok is false when the
+// file is to be parsed whole instead.
 func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyBody, ok bool) {
 	spans, ok := skim(src)
 	if !ok || len(spans) == 0 {
 		return nil, nil, false
 	}
 	// The file's line table is made from the source in one go; the parse
-	// of the blanked text, at the same base, adds nothing to it.
+	// of the compacted text, at the same base, adds nothing to it.
 	tf := a.fset.AddFile(rel, -1, len(src))
 	tf.SetLines(lineStarts(src))
-	buf, _ := blankBufs.Get().(*[]byte)
+	buf, _ := compactBufs.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
 	}
-	*buf = blanked(*buf, src, spans)
-	af, err := parseAt(tf.Base(), rel, *buf)
-	blankBufs.Put(buf)
+	text, cuts := compacted(*buf, src, spans)
+	af, err := parseAt(tf.Base(), rel, text)
+	*buf = text
+	compactBufs.Put(buf)
 	if err != nil {
 		return nil, nil, false // parsed whole, for the precise error
 	}
+	shiftPositions(af, tf.Base(), cuts)
+	af.FileEnd = token.Pos(tf.Base() + len(src))
 	// Every span must be the body of a declaration the parser saw there.
 	base := int(af.FileStart)
 	at := make(map[int]int, len(spans))

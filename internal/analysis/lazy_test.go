@@ -5,7 +5,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -307,7 +309,15 @@ func nodeList(n ast.Node) string {
 	var b strings.Builder
 	ast.Inspect(n, func(x ast.Node) bool {
 		if x != nil {
-			fmt.Fprintf(&b, "%T %d %d\n", x, x.Pos(), x.End())
+			fmt.Fprintf(&b, "%T %d %d", x, x.Pos(), x.End())
+			// and every position it holds, not only its first and last
+			v := reflect.ValueOf(x).Elem()
+			for i := range v.NumField() {
+				if p, ok := v.Field(i).Interface().(token.Pos); ok {
+					fmt.Fprintf(&b, " %s=%d", v.Type().Field(i).Name, p)
+				}
+			}
+			b.WriteByte('\n')
 		}
 		return true
 	})
@@ -328,4 +338,59 @@ func TestLazyBodySyntaxError(t *testing.T) {
 	if ie == nil || ie.File != "p.go" || ie.Line != 8 {
 		t.Fatalf("error = %#v, want p.go:8", ie)
 	}
+}
+
+// shiftNode moves every position a tree holds: checked field by field
+// over Go's own sources, which use every kind of node.
+func TestShiftPositionsEveryField(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "go", "*", "*.go"))
+	more, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "slices", "*.go"))
+	files = append(files, more...)
+	if len(files) < 50 {
+		t.Fatalf("only %d Go sources found in GOROOT", len(files))
+	}
+	kinds := map[string]bool{}
+	for _, name := range files {
+		fs := token.NewFileSet()
+		af, err := parser.ParseFile(fs, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := posFields(af)
+		shiftNode(af, 1000)
+		after := posFields(af)
+		for i := range before {
+			if before[i].pos.IsValid() && after[i].pos != before[i].pos+1000 {
+				t.Fatalf("%s: %s not moved: %d → %d", name, before[i].field, before[i].pos, after[i].pos)
+			}
+			kinds[before[i].field] = true
+		}
+	}
+	if len(kinds) < 60 {
+		t.Errorf("only %d position fields seen: the sources do not cover the syntax", len(kinds))
+	}
+}
+
+type posField struct {
+	field string
+	pos   token.Pos
+}
+
+// posFields lists every position field in the tree but the file's bounds.
+func posFields(root ast.Node) []posField {
+	var out []posField
+	ast.Inspect(root, func(x ast.Node) bool {
+		if x == nil {
+			return false
+		}
+		v := reflect.ValueOf(x).Elem()
+		for i := range v.NumField() {
+			name := fmt.Sprintf("%T.%s", x, v.Type().Field(i).Name)
+			if p, ok := v.Field(i).Interface().(token.Pos); ok && name != "*ast.File.FileStart" && name != "*ast.File.FileEnd" {
+				out = append(out, posField{name, p})
+			}
+		}
+		return true
+	})
+	return out
 }
