@@ -91,6 +91,20 @@ func (a *analyzer) bodyChecker(f *file, flags *identTable, decls map[string]map[
 // lexTok is a token by kind and offsets.
 type lexTok struct{ kind, s, e int }
 
+// tokHist holds the last histLen tokens (of hot's scan) in a ring: a
+// token is written once, not moved along.
+type tokHist struct {
+	t [8]lexTok
+	n uint
+}
+
+const histLen = 5 // at most 8
+
+func (h *tokHist) push(t lexTok) { h.t[h.n&7] = t; h.n++ }
+
+// at is the token k back (0: the last); the zero token before the first.
+func (h *tokHist) at(k int) lexTok { return h.t[(h.n-1-uint(k))&7] }
+
 // is reports whether the token's text is w.
 func (t lexTok) is(src []byte, w string) bool { return string(src[t.s:t.e]) == w }
 
@@ -129,12 +143,12 @@ func (c *bodyCheck) sigHot(f *file, lb lazyBody) bool {
 // reacts to, from its tokens (see the top of this file). It errs towards
 // true.
 func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
-	var hist [5]lexTok     // hist[0] is the previous token
+	var hist tokHist       // hist.at(0) is the previous token
 	var prevFlags uint8    // of the previous token, an identifier
 	prevKw := false        // the previous token is a keyword
 	uses := c.uses[:0]     // called or composite names that must be declared
 	locals := c.locals[:0] // names the body declares
-	lhs := 0               // identifiers of a possible `a, b :=` list, ending at hist[0]
+	lhs := 0               // identifiers of a possible `a, b :=` list, ending at hist.at(0)
 	stack := c.stack[:0]   // open brackets
 	headers := c.headers[:0]
 	defer func() { c.uses, c.locals, c.stack, c.headers = uses, locals, stack, headers }()
@@ -151,7 +165,7 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 		}
 		t := lexTok{k, s, e}
 		w := src[s:e]
-		prev := hist[0]
+		prev := hist.at(0)
 		wasDecl := declKw
 		declKw = false
 		flags := uint8(0)
@@ -182,8 +196,8 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 			if wasDecl {
 				locals = append(locals, t)
 			}
-			if prev.kind == tOp && prev.is(src, ".") && c.undef && hist[1].kind == tIdent {
-				if d, ok := c.modPkgs[string(src[hist[1].s:hist[1].e])]; ok && !d[string(w)] {
+			if prev.kind == tOp && prev.is(src, ".") && c.undef && hist.at(1).kind == tIdent {
+				if d, ok := c.modPkgs[string(src[hist.at(1).s:hist.at(1).e])]; ok && !d[string(w)] {
 					return true // pkg.Name a module package lacks
 				}
 			}
@@ -221,7 +235,7 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 					if w[0] == '{' && !block && pkgCompositeType(src, &hist) {
 						return true
 					}
-					if w[0] != '[' && !block && c.undef && prev.kind == tIdent && !prevKw && !hist[1].is(src, ".") {
+					if w[0] != '[' && !block && c.undef && prev.kind == tIdent && !prevKw && !hist.at(1).is(src, ".") {
 						uses = append(uses, prev)
 					}
 					stack = append(stack, w[0])
@@ -234,11 +248,11 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 					}
 				}
 			} else if string(w) == ":=" {
-				// hist[0], hist[2], ... back through the list: a, b, c :=
-				for j := 0; j < lhs && 2*j < len(hist); j++ {
-					locals = append(locals, hist[2*j])
+				// hist.at(0), hist.at(2), ... back through the list: a, b, c :=
+				for j := 0; j < lhs && 2*j < histLen; j++ {
+					locals = append(locals, hist.at(2*j))
 				}
-				if lhs > (len(hist)+1)/2 {
+				if lhs > (histLen+1)/2 {
 					return true // a longer list than the history holds
 				}
 			}
@@ -249,7 +263,7 @@ func (c *bodyCheck) hot(src []byte, lb lazyBody) bool {
 			lhs = 0
 		}
 		prevFlags, prevKw = flags, kw
-		hist[4], hist[3], hist[2], hist[1], hist[0] = hist[3], hist[2], hist[1], hist[0], t
+		hist.push(t)
 	}
 	return c.undeclared(src, lb, uses, locals)
 }
@@ -288,15 +302,15 @@ func (c *bodyCheck) undeclared(src []byte, lb lazyBody, uses, locals []lexTok) b
 	return false
 }
 
-// pkgCompositeType reports whether the tokens before a `{` (hist[0] last)
+// pkgCompositeType reports whether the tokens before a `{` (hist.at(0) last)
 // may be a composite literal type from a package: pkg.T, pkg.T[...]
 // (any `]`), or (pkg.T).
-func pkgCompositeType(src []byte, hist *[5]lexTok) bool {
-	if hist[0].is(src, "]") {
+func pkgCompositeType(src []byte, hist *tokHist) bool {
+	if hist.at(0).is(src, "]") {
 		return true
 	}
-	if hist[0].kind == tIdent && hist[1].is(src, ".") && hist[2].kind == tIdent {
+	if hist.at(0).kind == tIdent && hist.at(1).is(src, ".") && hist.at(2).kind == tIdent {
 		return true
 	}
-	return hist[0].is(src, ")") && hist[1].kind == tIdent && hist[2].is(src, ".") && hist[3].kind == tIdent && hist[4].is(src, "(")
+	return hist.at(0).is(src, ")") && hist.at(1).kind == tIdent && hist.at(2).is(src, ".") && hist.at(3).kind == tIdent && hist.at(4).is(src, "(")
 }
