@@ -65,11 +65,12 @@ type analyzer struct {
 	siteCache  map[siteKey]siteVal // siteContext's answers (reach.go)
 	// callerCache holds callers' answers; per worker, like funcs.
 	callerCache map[*ast.FuncDecl][]ref
-	posMemo     map[token.Pos]string         // edgePos (reach.go)
-	reachOK     map[reachKey]bool            // reachable (reach.go)
-	siteLists   map[*ast.FuncDecl][]callSite // callSitesOf (index.go)
-	reached     map[ast.Node]bool            // listen sites some main reaches
-	analyzed    map[*pkg]bool                // packages of the mains analyzed
+	posMemo     map[token.Pos]string // edgePos (reach.go)
+	reachGraphs map[*pkg]*reachGraph
+	returns     map[*ast.FuncDecl][]*ast.ReturnStmt // returnsOf
+	siteLists   map[*ast.FuncDecl][]callSite        // callSitesOf (index.go)
+	reached     map[ast.Node]bool                   // listen sites some main reaches
+	analyzed    map[*pkg]bool                       // packages of the mains analyzed
 	mainRel     string
 	configUsed  *map[string]bool
 

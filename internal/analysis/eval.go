@@ -741,17 +741,11 @@ func (a *analyzer) evalResult(c evalCtx, r funcRef, call *ast.CallExpr, i, depth
 	}
 	callee := evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}
 	var rets []*ast.ReturnStmt
-	ast.Inspect(r.decl.Body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.ReturnStmt:
-			if i < len(n.Results) && (len(n.Results) > 1 || i == 0) {
-				rets = append(rets, n)
-			}
+	for _, n := range a.returnsOf(r.decl) {
+		if i < len(n.Results) && (len(n.Results) > 1 || i == 0) {
+			rets = append(rets, n)
 		}
-		return true
-	})
+	}
 	var vals []sval
 	for _, n := range rets {
 		// A return that does not run by default is dropped, unless it
@@ -820,4 +814,24 @@ func sprintf(format string, args []sval) sval {
 		ai++
 	}
 	return out
+}
+
+// returnsOf lists fd's return statements, those of function literals left
+// out; kept, as a helper is evaluated at every call.
+func (a *analyzer) returnsOf(fd *ast.FuncDecl) []*ast.ReturnStmt {
+	if rets, ok := a.returns[fd]; ok {
+		return rets
+	}
+	var rets []*ast.ReturnStmt
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			rets = append(rets, n)
+		}
+		return true
+	})
+	a.returns[fd] = rets
+	return rets
 }

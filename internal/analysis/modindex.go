@@ -135,7 +135,8 @@ func (a *analyzer) freshCaches() {
 	a.siteCache = map[siteKey]siteVal{}
 	a.callerCache = map[*ast.FuncDecl][]ref{}
 	a.posMemo = map[token.Pos]string{}
-	a.reachOK = map[reachKey]bool{}
+	a.reachGraphs = map[*pkg]*reachGraph{}
+	a.returns = map[*ast.FuncDecl][]*ast.ReturnStmt{}
 	a.siteLists = map[*ast.FuncDecl][]callSite{}
 }
 

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -117,13 +118,26 @@ type reachState struct {
 
 // edge is a caller → callee step with the caller's context at the call.
 type edge struct {
-	from ast.Decl
 	cond bool
 	sub  string
 	// deprecated marks a subcommand its CLI marks deprecated (cobra's
 	// Deprecated:): another way to the same code is preferred.
 	deprecated bool
-	at         string // the reference's file:line, for a stable order
+	// where the reference is, for a stable order
+	atFile string
+	atLine int
+}
+
+// before orders edges leaving one declaration: deprecated subcommands
+// last, then source order.
+func (e edge) before(o edge) bool {
+	if e.deprecated != o.deprecated {
+		return !e.deprecated
+	}
+	if e.atFile != o.atFile {
+		return e.atFile < o.atFile
+	}
+	return e.atLine < o.atLine
 }
 
 // reach tells how the code at pos in decl is reached from the main being
@@ -142,6 +156,44 @@ func (a *analyzer) reach(m *pkg, f *file, decl ast.Decl, pos token.Pos) reachSta
 	return st
 }
 
+// reachGraph is what main m's questions have explored of the call graph:
+// declarations found backward from the ones asked about, each with every
+// edge into it, and the roots among them. How a declaration is reached
+// depends only on its ancestors, all explored by the time it is asked
+// about, so one graph answers every question of the main; its searches
+// are redone only when it grew. (A search per question, over that
+// question's ancestors, took minutes on large services.)
+type reachGraph struct {
+	id       map[ast.Decl]int32
+	explored []bool
+	// out[from] are the edges leaving a declaration, to its callees, in
+	// the order the searches follow them (edge.before), so the nearest
+	// subcommand is the same on every run.
+	out   [][]step
+	roots []int32 // in the order found
+	grown bool
+	// Breadth-first from the roots, by which edges are followed: whether
+	// each declaration is reached, and the first subcommand on its way.
+	reached [nFilters][]bool
+	label   [nFilters][]string
+	queue   []int32
+}
+
+type step struct {
+	to int32
+	e  edge
+}
+
+// The edge filters of the searches.
+const (
+	fAll           = iota
+	fNoSub         // through no subcommand
+	fNoSubUncond   // through no subcommand and no condition
+	fNotDeprecated // through no deprecated subcommand
+	fUncond        // through no condition
+	nFilters
+)
+
 // reachDecl finds the best way from a root to decl: through no subcommand
 // if possible, then unconditionally if possible.
 func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
@@ -149,21 +201,65 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 	if st, ok := a.reachCache[key]; ok {
 		return st
 	}
-	// Backward: every declaration that can lead to decl, with its edges.
+	g := a.reachGraphs[m]
+	if g == nil {
+		g = &reachGraph{id: map[ast.Decl]int32{}}
+		a.reachGraphs[m] = g
+	}
+	d := a.explore(g, m, f, decl)
+	if g.grown {
+		g.search()
+	}
+	st := reachState{}
+	if g.reached[fAll][d] {
+		st.ok = true
+		if g.reached[fNoSub][d] {
+			st.cond = !g.reached[fNoSubUncond][d]
+		} else {
+			// breadth-first from the roots: the nearest subcommand, one
+			// that is not deprecated if there is one
+			st.sub = g.label[fAll][d]
+			if g.reached[fNotDeprecated][d] {
+				st.sub = g.label[fNotDeprecated][d]
+			}
+			st.cond = !g.reached[fUncond][d]
+		}
+	}
+	a.reachCache[key] = st
+	return st
+}
+
+// node returns decl's number in g, adding it.
+func (g *reachGraph) node(decl ast.Decl) int32 {
+	if d, ok := g.id[decl]; ok {
+		return d
+	}
+	d := int32(len(g.explored))
+	g.id[decl] = d
+	g.explored = append(g.explored, false)
+	g.out = append(g.out, nil)
+	return d
+}
+
+// explore adds decl and its unexplored ancestors to g, with their edges,
+// and returns decl's number.
+func (a *analyzer) explore(g *reachGraph, m *pkg, f *file, decl ast.Decl) int32 {
+	d := g.node(decl)
+	if g.explored[d] {
+		return d
+	}
 	type node struct {
 		f    *file
 		decl ast.Decl
+		d    int32
 	}
-	in := map[ast.Decl][]edge{}
-	files := map[ast.Decl]*file{decl: f}
-	queue := []node{{f, decl}}
-	seen := map[ast.Decl]bool{decl: true}
-	var roots []ast.Decl
+	g.explored[d], g.grown = true, true
+	queue := []node{{f, decl, d}}
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
 		if a.isRoot(m, n.f, n.decl) {
-			roots = append(roots, n.decl)
+			g.roots = append(g.roots, n.d)
 		}
 		fd, ok := n.decl.(*ast.FuncDecl)
 		if !ok {
@@ -177,100 +273,69 @@ func (a *analyzer) reachDecl(m *pkg, f *file, decl ast.Decl) reachState {
 			if r.sub != "" {
 				sub = r.sub
 			}
-			e := edge{from: r.decl, cond: cond, sub: sub, at: a.edgePos(r.pos)}
+			e := edge{cond: cond, sub: sub}
+			e.atFile, e.atLine = splitSource(a.edgePos(r.pos))
 			if sub != "" {
 				e.deprecated = a.deprecatedCommandAt(r.f, r.decl, r.pos)
 			}
-			in[n.decl] = append(in[n.decl], e)
-			if !seen[r.decl] {
-				seen[r.decl] = true
-				files[r.decl] = r.f
-				queue = append(queue, node{r.f, r.decl})
+			from := g.node(r.decl)
+			// in order, after the edges equal to it
+			list := g.out[from]
+			i := sort.Search(len(list), func(i int) bool { return e.before(list[i].e) })
+			g.out[from] = slices.Insert(list, i, step{n.d, e})
+			if !g.explored[from] {
+				g.explored[from] = true
+				queue = append(queue, node{r.f, r.decl, from})
 			}
 		}
 	}
-	st := reachState{}
-	if len(roots) > 0 {
-		// Forward over the reversed edges: out[from] = callees.
-		out := map[ast.Decl][]struct {
-			to ast.Decl
-			e  edge
-		}{}
-		for to, es := range in {
-			for _, e := range es {
-				out[e.from] = append(out[e.from], struct {
-					to ast.Decl
-					e  edge
-				}{to, e})
-			}
+	return d
+}
+
+// search labels g's declarations from its roots, breadth-first, by every
+// filter of edges reachDecl asks about.
+func (g *reachGraph) search() {
+	g.grown = false
+	n := len(g.explored)
+	for flt := range nFilters {
+		reached := slices.Grow(g.reached[flt][:0], n)[:n]
+		label := slices.Grow(g.label[flt][:0], n)[:n]
+		clear(reached)
+		clear(label)
+		q := append(g.queue[:0], g.roots...)
+		for _, r := range g.roots {
+			reached[r] = true
 		}
-		// A fixed order (the map above has none), so the nearest
-		// subcommand is the same on every run: deprecated subcommands
-		// last, then source order.
-		for _, list := range out {
-			sort.SliceStable(list, func(i, j int) bool {
-				if list[i].e.deprecated != list[j].e.deprecated {
-					return !list[i].e.deprecated
+		for i := 0; i < len(q); i++ {
+			d := q[i]
+			for _, o := range g.out[d] {
+				if reached[o.to] || !allows(flt, o.e) {
+					continue
 				}
-				return sourceLess(list[i].e.at, list[j].e.at)
-			})
-		}
-		walk := func(allow func(edge) bool) map[ast.Decl]string {
-			label := map[ast.Decl]string{}
-			q := append([]ast.Decl{}, roots...)
-			for _, r := range roots {
-				label[r] = ""
-			}
-			for len(q) > 0 {
-				d := q[0]
-				q = q[1:]
-				for _, o := range out[d] {
-					if !allow(o.e) {
-						continue
-					}
-					if _, ok := label[o.to]; ok {
-						continue
-					}
-					l := label[d]
-					if l == "" {
-						l = o.e.sub
-					}
-					label[o.to] = l
-					q = append(q, o.to)
+				l := label[d]
+				if l == "" {
+					l = o.e.sub
 				}
-			}
-			return label
-		}
-		all := walk(func(edge) bool { return true })
-		// Whether a declaration is reached at all is a property of the
-		// graph: every ancestor of one of these is an ancestor of decl, so
-		// the search answers it for all of them.
-		for d := range seen {
-			_, ok := all[d]
-			a.reachOK[reachKey{m, d}] = ok
-		}
-		if _, ok := all[decl]; ok {
-			st.ok = true
-			noSub := walk(func(e edge) bool { return e.sub == "" })
-			if _, ok := noSub[decl]; ok {
-				uncond := walk(func(e edge) bool { return e.sub == "" && !e.cond })
-				_, u := uncond[decl]
-				st.cond = !u
-			} else {
-				// breadth-first from the roots: the nearest subcommand, one
-				// that is not deprecated if there is one
-				st.sub = all[decl]
-				if l, ok := walk(func(e edge) bool { return !e.deprecated })[decl]; ok {
-					st.sub = l
-				}
-				uncond := walk(func(e edge) bool { return !e.cond })
-				_, u := uncond[decl]
-				st.cond = !u
+				reached[o.to], label[o.to] = true, l
+				q = append(q, o.to)
 			}
 		}
+		g.reached[flt], g.label[flt], g.queue = reached, label, q
 	}
-	a.reachCache[key] = st
-	return st
+}
+
+func allows(flt int, e edge) bool {
+	switch flt {
+	case fNoSub:
+		return e.sub == ""
+	case fNoSubUncond:
+		return e.sub == "" && !e.cond
+	case fNotDeprecated:
+		return !e.deprecated
+	case fUncond:
+		return !e.cond
+	}
+	return true
 }
 
 // edgePos is a.pos, kept: the same references are edges of many searches.
@@ -285,9 +350,6 @@ func (a *analyzer) edgePos(p token.Pos) string {
 
 // reachable reports whether main m reaches decl at all.
 func (a *analyzer) reachable(m *pkg, f *file, decl ast.Decl) bool {
-	if ok, known := a.reachOK[reachKey{m, decl}]; known {
-		return ok
-	}
 	return a.reachDecl(m, f, decl).ok
 }
 

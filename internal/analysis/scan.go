@@ -761,7 +761,7 @@ func (a *analyzer) handlerSetLater(p *pkg) bool {
 		if s.kind != sAssign || s.rhs == nil || isNil(s.rhs) {
 			continue
 		}
-		if _, ok := s.lhs.(*ast.SelectorExpr); ok && a.dependsOn(s.f.pkg, p, 0) {
+		if _, ok := s.lhs.(*ast.SelectorExpr); ok && a.dependsOn(s.f.pkg, p) {
 			return true
 		}
 	}
@@ -769,17 +769,25 @@ func (a *analyzer) handlerSetLater(p *pkg) bool {
 }
 
 // dependsOn reports whether package p is q or imports it, directly or
-// through the module's own packages.
-func (a *analyzer) dependsOn(p, q *pkg, depth int) bool {
-	if p == q {
-		return true
-	}
-	if depth > 64 || p.bp == nil {
-		return false
-	}
-	for _, ip := range p.bp.Imports {
-		if r := a.localPkg(ip); r != nil && r != p && a.dependsOn(r, q, depth+1) {
+// through the module's own packages. Each package is visited once: the
+// import graph of a large module has too many paths to follow each.
+func (a *analyzer) dependsOn(p, q *pkg) bool {
+	seen := map[*pkg]bool{p: true}
+	stack := []*pkg{p}
+	for len(stack) > 0 {
+		r := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if r == q {
 			return true
+		}
+		if r.bp == nil {
+			continue
+		}
+		for _, ip := range r.bp.Imports {
+			if d := a.localPkg(ip); d != nil && !seen[d] {
+				seen[d] = true
+				stack = append(stack, d)
+			}
 		}
 	}
 	return false

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -349,5 +350,36 @@ func TestVersionPrefix(t *testing.T) {
 		if got := versionPrefix(p); got != want {
 			t.Errorf("versionPrefix(%q) = %v, want %v", p, got, want)
 		}
+	}
+}
+
+// The module's import graph is searched once per package, not once per
+// path: 40 layers of two packages each importing both of the next make
+// 2^40 paths from main to the last layer (loki's import graph took the
+// analysis minutes). The server's package is not below main's first
+// imports, so the whole graph is searched.
+func TestImportDiamondsAreLinear(t *testing.T) {
+	const layers = 40
+	files := map[string]string{"go.mod": "module example.com/diamond\n\ngo 1.22\n"}
+	for l := range layers {
+		for _, side := range []string{"a", "b"} {
+			src := fmt.Sprintf("package %s%02d\n\n", side, l)
+			if l+1 < layers {
+				src += fmt.Sprintf("import (\n\t_ \"example.com/diamond/a%02d\"\n\t_ \"example.com/diamond/b%02d\"\n)\n", l+1, l+1)
+			}
+			files[fmt.Sprintf("%s%02d/p.go", side, l)] = src + "\nfunc F() {}\n"
+		}
+	}
+	files["zserver/server.go"] = "package zserver\n\nimport \"net/http\"\n\nfunc Run() error {\n\tsrv := &http.Server{Addr: \":8080\"}\n\treturn srv.ListenAndServe()\n}\n"
+	files["main.go"] = "package main\n\nimport (\n\t\"net/http\"\n\n\t_ \"example.com/diamond/a00\"\n\t\"example.com/diamond/zserver\"\n)\n\n" +
+		"type box struct{ Handler http.Handler }\n\nfunc main() {\n\tvar b box\n\tb.Handler = http.NotFoundHandler()\n\t_ = b\n\tzserver.Run()\n}\n"
+	dir := t.TempDir()
+	writeModule(t, dir, files)
+	f, err := analyzeWithin(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Mains) != 1 || len(f.Mains[0].Listeners) != 1 || f.Mains[0].Listeners[0].Port != 8080 {
+		t.Fatalf("facts: %+v", f.Mains)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +18,7 @@ func newAnalyzeCmd(s *streams) *cobra.Command {
 		Short: "Print what dockgen found in the module, each fact with its file:line",
 		Args:  maxOneDir,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := analysis.Analyze(dirArg(args))
+			f, err := analyze(cmd.Context(), dirArg(args))
 			if err != nil {
 				return err
 			}
@@ -189,4 +190,26 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// analyze runs the analysis of dir until ctx is cancelled: SIGINT or
+// SIGTERM end a long analysis at once (exit 2, nothing written) instead of
+// when it is done. The analysis writes nothing but its cache entry, which
+// is written whole or not at all.
+func analyze(ctx context.Context, dir string) (*analysis.Facts, error) {
+	type result struct {
+		f   *analysis.Facts
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		f, err := analysis.Analyze(dir)
+		done <- result{f, err}
+	}()
+	select {
+	case r := <-done:
+		return r.f, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

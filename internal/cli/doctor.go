@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -49,7 +50,10 @@ Exit 1 when an error-level rule fires.`,
 			if err != nil {
 				return usageError{err}
 			}
-			exp := expectFor(io, dir)
+			exp := expectFor(cmd.Context(), io, dir)
+			if err := cmd.Context().Err(); err != nil {
+				return err
+			}
 			r, err := doctor.Check(dir, files, exp)
 			if err != nil {
 				if errors.Is(err, doctor.ErrNoFiles) {
@@ -116,8 +120,8 @@ func sortedPaths(m map[string][]byte) []string {
 // expectFor is what the module needs, from its plan (with the answers saved
 // in .dockgen.yaml, if any). Without a module, or when it cannot be planned,
 // doctor runs only the rules that need nothing but the files.
-func expectFor(io *streams, dir string) *doctor.Expect {
-	f, err := analysis.Analyze(dir)
+func expectFor(ctx context.Context, io *streams, dir string) *doctor.Expect {
+	f, err := analyze(ctx, dir)
 	if err != nil {
 		fmt.Fprintf(io.err, "note: no module facts (%s): only the file rules run\n", safe(err.Error()))
 		return nil

@@ -59,7 +59,7 @@ func (j *job) run(flagAnswers answers.Answers, fromState func(*state.Loaded) (an
 	if err != nil {
 		return err
 	}
-	f, err := analysis.Analyze(j.dir)
+	f, err := analyze(j.ctx, j.dir)
 	if err != nil {
 		return err
 	}

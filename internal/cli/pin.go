@@ -113,7 +113,7 @@ func runPin(o *pinOptions) error {
 // planImages are the images of the plan the saved answers make from the
 // code as it is now: what regenerate would write.
 func planImages(j *job, prev *state.Loaded) ([]string, error) {
-	f, err := analysis.Analyze(j.dir)
+	f, err := analyze(j.ctx, j.dir)
 	if err != nil {
 		return nil, err
 	}

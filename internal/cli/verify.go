@@ -80,7 +80,7 @@ func runVerify(cmd *cobra.Command, io *streams, opts verifyOptions, pathGiven bo
 	if _, err := os.Stat(dockerfile); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no Dockerfile in %s: run `dockgen init %s` first", opts.dir, opts.dir)
 	}
-	f, err := analysis.Analyze(opts.dir)
+	f, err := analyze(cmd.Context(), opts.dir)
 	if err != nil {
 		return err
 	}
