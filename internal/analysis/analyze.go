@@ -68,6 +68,8 @@ type analyzer struct {
 	posMemo     map[token.Pos]string // edgePos (reach.go)
 	reachGraphs map[*pkg]*reachGraph
 	returns     map[*ast.FuncDecl][]*ast.ReturnStmt // returnsOf
+	writers     map[*types.Var][]store              // storesWriting (flow.go)
+	funcDecls   map[*types.Func]funcRef             // funcDeclOf; nil decl: not the module's
 	siteLists   map[*ast.FuncDecl][]callSite        // callSitesOf (index.go)
 	reached     map[ast.Node]bool                   // listen sites some main reaches
 	analyzed    map[*pkg]bool                       // packages of the mains analyzed
@@ -103,9 +105,6 @@ type shared struct {
 	subcommands map[*ast.CompositeLit]bool
 	cmdParents  map[*ast.CompositeLit]*ast.CompositeLit // a subcommand's parent command (modindex.go)
 	kongCmds    []kongCmd
-
-	declsOnce sync.Once
-	decls     map[*types.Func]funcRef
 
 	structPkgs   map[*pkg]bool // packages whose structs fieldStruct has
 	structMu     sync.Mutex

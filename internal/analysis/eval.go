@@ -50,7 +50,12 @@ func litVal(s string) sval {
 
 func envVal(name string) sval { return sval{parts: []part{{env: name}}} }
 
-func unknownVal() sval { return sval{parts: []part{{unknown: true}}} }
+func unknownVal() sval { return sval{parts: unknownParts} }
+
+// unknownParts is shared by every plain unknown value (one is made at each
+// step an evaluation gives up): parts are never changed in place, and its
+// capacity makes an append copy it.
+var unknownParts = []part{{unknown: true}}[:1:1]
 
 // unknownAt is an unknown value that remembers what could not be followed.
 func unknownAt(f *file, e ast.Expr) sval {
@@ -709,22 +714,31 @@ func isIntType(t types.Type) bool {
 
 // funcDeclOf finds the declaration of a module function or method.
 func (a *analyzer) funcDeclOf(fn *types.Func) (funcRef, bool) {
+	r, ok := a.funcDecls[fn]
+	if !ok {
+		r = a.findFuncDecl(fn)
+		a.funcDecls[fn] = r
+	}
+	return r, r.decl != nil
+}
+
+func (a *analyzer) findFuncDecl(fn *types.Func) funcRef {
 	if fn.Pkg() == nil {
-		return funcRef{}, false
+		return funcRef{}
 	}
 	p := a.localPkg(fn.Pkg().Path())
 	if p == nil {
-		return funcRef{}, false
+		return funcRef{}
 	}
 	defs := a.infoOf(p).Defs
 	for _, f := range p.files {
 		for _, d := range f.ast.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == fn.Name() && defs[fd.Name] == fn {
-				return funcRef{f, fd}, true
+				return funcRef{f, fd}
 			}
 		}
 	}
-	return funcRef{}, false
+	return funcRef{}
 }
 
 // evalFuncCall evaluates a call of a module function through its return

@@ -89,13 +89,31 @@ func (a *analyzer) inScope(f *file) bool {
 	return a.within == nil || a.within[f.pkg]
 }
 
-// storesOf returns the writes to a struct field or package-level variable.
+// storesOf returns the writes to a struct field or package-level variable
+// in the main's closure.
 func (a *analyzer) storesOf(obj *types.Var) []store {
 	var out []store
-	for _, s := range a.storesNamed(obj.Name()) {
+	for _, s := range a.storesWriting(obj) {
 		if !a.inScope(s.f) {
 			continue
 		}
+		if !s.cond && s.fn != nil && a.optionStore(s) {
+			s.cond = true
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// storesWriting are the module's stores that write obj, found among those
+// to its name by their types. Kept: a field's name can have thousands of
+// stores in a large module, and a field is asked about again and again.
+func (a *analyzer) storesWriting(obj *types.Var) []store {
+	if out, ok := a.writers[obj]; ok {
+		return out
+	}
+	var out []store
+	for _, s := range a.storesNamed(obj.Name()) {
 		c := evalCtx{f: s.f, fn: s.fn}
 		switch s.kind {
 		case sComposite:
@@ -107,16 +125,13 @@ func (a *analyzer) storesOf(obj *types.Var) []store {
 				continue
 			}
 		default:
-			if a.writes(c, s.lhs, obj) {
-				break
+			if !a.writes(c, s.lhs, obj) {
+				continue
 			}
-			continue
-		}
-		if !s.cond && s.fn != nil && a.optionStore(s) {
-			s.cond = true
 		}
 		out = append(out, s)
 	}
+	a.writers[obj] = out
 	return out
 }
 

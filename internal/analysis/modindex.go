@@ -137,6 +137,8 @@ func (a *analyzer) freshCaches() {
 	a.posMemo = map[token.Pos]string{}
 	a.reachGraphs = map[*pkg]*reachGraph{}
 	a.returns = map[*ast.FuncDecl][]*ast.ReturnStmt{}
+	a.writers = map[*types.Var][]store{}
+	a.funcDecls = map[*types.Func]funcRef{}
 	a.siteLists = map[*ast.FuncDecl][]callSite{}
 }
 
