@@ -67,12 +67,12 @@ type analyzer struct {
 	callerCache map[*ast.FuncDecl][]ref
 	posMemo     map[token.Pos]string // edgePos (reach.go)
 	reachGraphs map[*pkg]*reachGraph
-	returns     map[*ast.FuncDecl][]*ast.ReturnStmt // returnsOf
-	writers     map[*types.Var][]store              // storesWriting (flow.go)
-	funcDecls   map[*types.Func]funcRef             // funcDeclOf; nil decl: not the module's
-	siteLists   map[*ast.FuncDecl][]callSite        // callSitesOf (index.go)
-	reached     map[ast.Node]bool                   // listen sites some main reaches
-	analyzed    map[*pkg]bool                       // packages of the mains analyzed
+	returns     map[resultKey][]*ast.ReturnStmt // returnsOf
+	writers     map[*types.Var][]store          // storesWriting (flow.go)
+	funcDecls   map[*types.Func]funcRef         // funcDeclOf; nil decl: not the module's
+	siteLists   map[*ast.FuncDecl][]callSite    // callSitesOf (index.go)
+	reached     map[ast.Node]bool               // listen sites some main reaches
+	analyzed    map[*pkg]bool                   // packages of the mains analyzed
 	mainRel     string
 	configUsed  *map[string]bool
 

@@ -522,7 +522,7 @@ func shadowed(list []assign, pos token.Pos) []assign {
 	if inner == nil {
 		return list
 	}
-	var out []assign
+	out := make([]assign, 0, len(list))
 	declared := false // list is in source order
 	for _, as := range list {
 		switch {
@@ -754,13 +754,8 @@ func (a *analyzer) evalResult(c evalCtx, r funcRef, call *ast.CallExpr, i, depth
 		return unknownAt(c.f, call)
 	}
 	callee := evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}
-	var rets []*ast.ReturnStmt
-	for _, n := range a.returnsOf(r.decl) {
-		if i < len(n.Results) && (len(n.Results) > 1 || i == 0) {
-			rets = append(rets, n)
-		}
-	}
-	var vals []sval
+	rets := a.returnsOf(r.decl, i)
+	vals := make([]sval, 0, len(rets))
 	for _, n := range rets {
 		// A return that does not run by default is dropped, unless it
 		// returns a setting: that branch is how it is set. With one
@@ -830,10 +825,12 @@ func sprintf(format string, args []sval) sval {
 	return out
 }
 
-// returnsOf lists fd's return statements, those of function literals left
-// out; kept, as a helper is evaluated at every call.
-func (a *analyzer) returnsOf(fd *ast.FuncDecl) []*ast.ReturnStmt {
-	if rets, ok := a.returns[fd]; ok {
+// returnsOf lists fd's return statements that return result i, those of
+// function literals left out; kept, as a helper is evaluated at every
+// call (and generated code can have hundreds of returns).
+func (a *analyzer) returnsOf(fd *ast.FuncDecl, i int) []*ast.ReturnStmt {
+	k := resultKey{fd, i}
+	if rets, ok := a.returns[k]; ok {
 		return rets
 	}
 	var rets []*ast.ReturnStmt
@@ -842,10 +839,18 @@ func (a *analyzer) returnsOf(fd *ast.FuncDecl) []*ast.ReturnStmt {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			rets = append(rets, n)
+			if i < len(n.Results) && (len(n.Results) > 1 || i == 0) {
+				rets = append(rets, n)
+			}
 		}
 		return true
 	})
-	a.returns[fd] = rets
+	a.returns[k] = rets
 	return rets
+}
+
+// resultKey is one result of a function.
+type resultKey struct {
+	fd *ast.FuncDecl
+	i  int
 }

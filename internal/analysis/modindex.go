@@ -136,7 +136,7 @@ func (a *analyzer) freshCaches() {
 	a.callerCache = map[*ast.FuncDecl][]ref{}
 	a.posMemo = map[token.Pos]string{}
 	a.reachGraphs = map[*pkg]*reachGraph{}
-	a.returns = map[*ast.FuncDecl][]*ast.ReturnStmt{}
+	a.returns = map[resultKey][]*ast.ReturnStmt{}
 	a.writers = map[*types.Var][]store{}
 	a.funcDecls = map[*types.Func]funcRef{}
 	a.siteLists = map[*ast.FuncDecl][]callSite{}
