@@ -14,15 +14,7 @@ import (
 // it: a large service's analysis can take many seconds.
 func TestAnalyzeStopsWhenCancelled(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := fileWriter(t, dir)
 	write("go.mod", "module example.com/big\n\ngo 1.22\n")
 	main := "package main\n\nimport (\n\t\"net/http\"\n"
 	calls := ""
@@ -49,5 +41,19 @@ func TestAnalyzeStopsWhenCancelled(t *testing.T) {
 	}
 	if took := time.Since(start); took > whole {
 		t.Errorf("cancelled analysis returned after %v, the whole analysis takes %v", took, whole)
+	}
+}
+
+// fileWriter returns a function that writes a file below dir, making its
+// directories.
+func fileWriter(t *testing.T, dir string) func(rel, content string) {
+	return func(rel, content string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -26,15 +26,7 @@ import (
 func TestNameContract(t *testing.T) {
 	dir := t.TempDir()
 	bins := map[string]int{"my_worker": 9001, "my.app": 9002, "9lives": 9003, "API": 9004}
-	write := func(rel, content string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := fileWriter(t, dir)
 	write("go.mod", "module example.com/odd\n\ngo 1.24\n")
 	for name, port := range bins {
 		write("cmd/"+name+"/main.go", fmt.Sprintf("package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":%d\", nil) }\n", port))
