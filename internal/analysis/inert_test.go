@@ -15,7 +15,7 @@ import (
 
 // Skipping inert declarations and leaving bodies unparsed (lazy.go) are
 // shortcuts only: every fixture (and every real checkout under
-// $DOCKGEN_REALREPOS, when there are some) gives the same facts, warnings
+// $DOCKGEN_REALREPOS, when set) gives the same facts, warnings
 // and errors with them and without them.
 func TestShortcutsChangeNothing(t *testing.T) {
 	t.Setenv("DOCKGEN_CACHE", "off")
@@ -58,9 +58,11 @@ func TestShortcutsChangeNothing(t *testing.T) {
 		})
 	}
 	t.Run("large", func(t *testing.T) { check(t, genLarge(t)) })
+	// Public checkouts only when asked for: what happens to be on the
+	// machine must not change what the tests run.
 	root := os.Getenv("DOCKGEN_REALREPOS")
 	if root == "" {
-		root = "/tmp/realrepos"
+		return
 	}
 	mods, _ := filepath.Glob(filepath.Join(root, "*", "go.mod"))
 	for _, gm := range mods {

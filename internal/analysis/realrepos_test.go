@@ -9,13 +9,14 @@ import (
 )
 
 // TestRealRepos runs Analyze on checkouts of real services when they are
-// provided (one module per directory under $DOCKGEN_REALREPOS, default
-// /tmp/realrepos): no crash, sources valid, same facts twice. With -v it
+// provided (one module per directory under $DOCKGEN_REALREPOS; only when
+// set, so what is on the machine does not change what CI runs): no crash,
+// sources valid, same facts twice. With -v it
 // logs a summary per module. It fetches nothing and skips when absent.
 func TestRealRepos(t *testing.T) {
 	root := os.Getenv("DOCKGEN_REALREPOS")
 	if root == "" {
-		root = "/tmp/realrepos"
+		t.Skip("set DOCKGEN_REALREPOS to a directory of checkouts")
 	}
 	dirs, _ := filepath.Glob(filepath.Join(root, "*", "go.mod"))
 	if len(dirs) == 0 {
