@@ -522,7 +522,7 @@ func shadowed(list []assign, pos token.Pos) []assign {
 	if inner == nil {
 		return list
 	}
-	out := make([]assign, 0, len(list))
+	var out []assign
 	declared := false // list is in source order
 	for _, as := range list {
 		switch {
@@ -755,15 +755,33 @@ func (a *analyzer) evalResult(c evalCtx, r funcRef, call *ast.CallExpr, i, depth
 	}
 	callee := evalCtx{f: r.f, fn: r.decl, args: call.Args, argCtx: &c}
 	rets := a.returnsOf(r.decl, i)
-	vals := make([]sval, 0, len(rets))
+	// Only settings and literals are kept: any other value is dropped by
+	// alternatives when there is a setting, and makes the result unknown
+	// when there is none (generated code returns hundreds of errors).
+	var vals []sval
+	var other sval
+	kept, sawOther, sawSetting := 0, false, false
 	for _, n := range rets {
 		// A return that does not run by default is dropped, unless it
 		// returns a setting: that branch is how it is set. With one
 		// return there is nothing to choose between.
 		v := a.eval(callee, n.Results[i], depth)
 		if len(rets) == 1 || v.hasCfg() || !a.deadByDefault(callee, r.decl.Body, n) {
-			vals = append(vals, v)
+			kept++
+			if _, ok := v.single(); ok {
+				vals, sawSetting = append(vals, v), true
+			} else if _, ok := v.known(); ok {
+				vals = append(vals, v)
+			} else if !sawOther {
+				other, sawOther = v, true
+			}
 		}
+	}
+	switch {
+	case kept == 1 && sawOther:
+		return other
+	case sawOther && !sawSetting:
+		return unknownVal()
 	}
 	return alternatives(vals)
 }
