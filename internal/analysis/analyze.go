@@ -65,8 +65,7 @@ type analyzer struct {
 	siteCache  map[siteKey]siteVal // siteContext's answers (reach.go)
 	// callerCache holds callers' answers; per worker, like funcs.
 	callerCache map[*ast.FuncDecl][]ref
-	posMemo     map[token.Pos]string // edgePos (reach.go)
-	reachGraphs map[*pkg]*reachGraph
+	reachGraphs map[*pkg]*reachGraph            // each main's call graph, as far as explored (reach.go)
 	returns     map[resultKey][]*ast.ReturnStmt // returnsOf
 	writers     map[*types.Var][]store          // storesWriting (flow.go)
 	funcDecls   map[*types.Func]funcRef         // funcDeclOf; nil decl: not the module's

@@ -134,7 +134,6 @@ func (a *analyzer) freshCaches() {
 	a.condCache = map[condKey]condVal{}
 	a.siteCache = map[siteKey]siteVal{}
 	a.callerCache = map[*ast.FuncDecl][]ref{}
-	a.posMemo = map[token.Pos]string{}
 	a.reachGraphs = map[*pkg]*reachGraph{}
 	a.returns = map[resultKey][]*ast.ReturnStmt{}
 	a.writers = map[*types.Var][]store{}

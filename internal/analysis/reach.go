@@ -274,7 +274,8 @@ func (a *analyzer) explore(g *reachGraph, m *pkg, f *file, decl ast.Decl) int32 
 				sub = r.sub
 			}
 			e := edge{cond: cond, sub: sub}
-			e.atFile, e.atLine = splitSource(a.edgePos(r.pos))
+			at := a.fset.PositionFor(r.pos, false)
+			e.atFile, e.atLine = at.Filename, at.Line
 			if sub != "" {
 				e.deprecated = a.deprecatedCommandAt(r.f, r.decl, r.pos)
 			}
@@ -336,16 +337,6 @@ func allows(flt int, e edge) bool {
 		return !e.cond
 	}
 	return true
-}
-
-// edgePos is a.pos, kept: the same references are edges of many searches.
-func (a *analyzer) edgePos(p token.Pos) string {
-	if s, ok := a.posMemo[p]; ok {
-		return s
-	}
-	s := a.pos(p)
-	a.posMemo[p] = s
-	return s
 }
 
 // reachable reports whether main m reaches decl at all.
