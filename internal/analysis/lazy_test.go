@@ -311,11 +311,8 @@ func nodeList(n ast.Node) string {
 		if x != nil {
 			fmt.Fprintf(&b, "%T %d %d", x, x.Pos(), x.End())
 			// and every position it holds, not only its first and last
-			v := reflect.ValueOf(x).Elem()
-			for i := range v.NumField() {
-				if p, ok := v.Field(i).Interface().(token.Pos); ok {
-					fmt.Fprintf(&b, " %s=%d", v.Type().Field(i).Name, p)
-				}
+			for _, p := range positionsOf(x) {
+				fmt.Fprintf(&b, " %s=%d", p.field, p.pos)
 			}
 			b.WriteByte('\n')
 		}
@@ -383,14 +380,25 @@ func posFields(root ast.Node) []posField {
 		if x == nil {
 			return false
 		}
-		v := reflect.ValueOf(x).Elem()
-		for i := range v.NumField() {
-			name := fmt.Sprintf("%T.%s", x, v.Type().Field(i).Name)
-			if p, ok := v.Field(i).Interface().(token.Pos); ok && name != "*ast.File.FileStart" && name != "*ast.File.FileEnd" {
-				out = append(out, posField{name, p})
+		for _, p := range positionsOf(x) {
+			if _, isFile := x.(*ast.File); !isFile || p.field != "FileStart" && p.field != "FileEnd" {
+				p.field = fmt.Sprintf("%T.%s", x, p.field)
+				out = append(out, p)
 			}
 		}
 		return true
 	})
+	return out
+}
+
+// positionsOf lists a node's position fields by name.
+func positionsOf(x ast.Node) []posField {
+	var out []posField
+	v := reflect.ValueOf(x).Elem()
+	for i := range v.NumField() {
+		if p, ok := v.Field(i).Interface().(token.Pos); ok {
+			out = append(out, posField{v.Type().Field(i).Name, p})
+		}
+	}
 	return out
 }
