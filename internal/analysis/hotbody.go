@@ -283,16 +283,21 @@ func (c *bodyCheck) undeclared(src []byte, lb lazyBody, uses, locals []lexTok) b
 			for _, t := range locals {
 				known[string(src[t.s:t.e])] = true
 			}
-			for _, list := range []*ast.FieldList{lb.fd.Recv, lb.fd.Type.TypeParams, lb.fd.Type.Params, lb.fd.Type.Results} {
-				if list == nil {
-					continue
-				}
-				ast.Inspect(list, func(n ast.Node) bool {
+			if lb.fd.Recv != nil {
+				ast.Inspect(lb.fd.Recv, func(n ast.Node) bool {
 					if id, ok := n.(*ast.Ident); ok {
 						known[id.Name] = true
 					}
 					return true
 				})
+			}
+			// The signature's names, from its tokens (it may be blank):
+			// every identifier in it but the keywords is a name of its tree.
+			l := lexer{src: src[:lb.span.open], i: lb.span.open - int(lb.fd.Body.Lbrace-lb.fd.Name.End())}
+			for k, s, e := l.next(); k != tEOF; k, s, e = l.next() {
+				if w := string(src[s:e]); k == tIdent && !token.IsKeyword(w) {
+					known[w] = true
+				}
 			}
 		}
 		if !known[n] {

@@ -15,10 +15,11 @@ import (
 // no fact depends on. So the module's files are parsed in three steps
 // (parseAll):
 //
-//  1. each file with every function body blank: the parser is given the
-//     text without the bodies' insides, and what it parsed is moved to
-//     where it is in the file (shift.go); the line table is made from
-//     the source;
+//  1. each file with every function body blank, and the signatures of
+//     most functions too (`Name(params) results {` reads `Name(){`): the
+//     parser is given the text without those bytes, and what it parsed is
+//     moved to where it is in the file (shift.go); the line table is made
+//     from the source;
 //  2. the bodies a scan of their tokens (lex.go, hotbody.go) cannot clear
 //     are parsed on their own and put in place. The scan clears a body
 //     only when it has none of what the walks over all code react to: the
@@ -29,11 +30,13 @@ import (
 //     evaluator reads a helper's returns. A body left out names no module
 //     function (that would have made it hot), so one round is enough.
 //
-// A body left blank is never read: nothing names its function, and every
-// walk over all code skips it as inert. The scan errs only towards
-// parsing. What is lost: a syntax error that keeps the brackets balanced
-// inside such a body is left to go build (an unbalanced bracket or an
-// unterminated literal still makes the file parse whole, and report it).
+// A parsed body is parsed with its signature. A body left blank is never
+// read: nothing names its function, and every walk over all code skips it
+// as inert; its signature is parsed only when the type checker needs its
+// package (fillSigs). The scan errs only towards parsing. What is lost: a
+// syntax error that keeps the brackets balanced inside such a body or
+// signature is left to go build (an unbalanced bracket or an unterminated
+// literal still makes the file parse whole, and report it).
 // TestShortcutsChangeNothing compares every fixture's facts with and
 // without the skipping. How much is skipped depends on the code: most
 // bodies of real services call a module function, and are parsed.
@@ -42,8 +45,9 @@ import (
 var lazyBodies = true
 
 // bodySpan is a top-level function's body in a file: the offsets of its
-// braces.
-type bodySpan struct{ open, close int }
+// braces, and of its parameters' parentheses when the signature is left
+// blank too (lp is -1 when it is parsed in place).
+type bodySpan struct{ open, close, lp, rp int }
 
 // lazyBody is a function whose body is still blank.
 type lazyBody struct {
@@ -71,20 +75,32 @@ func alwaysParsed(fd *ast.FuncDecl) bool {
 var compactBufs sync.Pool
 
 // compacted is src with the inside of every span left out, in buf, and
-// where it was cut: the parser never scans the bodies' bytes, and
+// where it was cut: the parser never scans the bodies' bytes, nor those of
+// blank signatures (`Name(params) results {` becomes `Name(){`), and
 // shiftPositions puts what it parsed where it is in src.
 func compacted(buf, src []byte, spans []bodySpan) ([]byte, []cut) {
 	out := buf[:0]
 	cuts := make([]cut, 0, len(spans))
 	from := 0
-	for _, sp := range spans {
-		out = append(out, src[from:sp.open+1]...)
-		if n := sp.close - sp.open - 1; n > 0 {
-			cuts = append(cuts, cut{len(out), n})
+	keep := func(to int) { out, from = append(out, src[from:to]...), to }
+	skip := func(to int) {
+		if to > from {
+			cuts = append(cuts, cut{len(out), to - from})
 		}
-		from = sp.close
+		from = to
 	}
-	return append(out, src[from:]...), cuts
+	for _, sp := range spans {
+		if sp.lp >= 0 {
+			keep(sp.lp + 1)
+			skip(sp.rp)
+			keep(sp.rp + 1)
+			skip(sp.open)
+		}
+		keep(sp.open + 1)
+		skip(sp.close)
+	}
+	keep(len(src))
+	return out, cuts
 }
 
 // parseLazy parses a file with every top-level function body left blank,
@@ -127,7 +143,7 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 		if !found {
 			continue // a body with a //line directive: parsed in place
 		}
-		if int(fd.Body.Rbrace)-base != spans[i].close {
+		if int(fd.Body.Rbrace)-base != spans[i].close || !blankSigAt(fd, base, spans[i]) {
 			return nil, nil, false
 		}
 		lazy = append(lazy, lazyBody{fd, di, spans[i]})
@@ -137,6 +153,17 @@ func (a *analyzer) parseLazy(rel string, src []byte) (af *ast.File, lazy []lazyB
 		return nil, nil, false
 	}
 	return af, lazy, true
+}
+
+// blankSigAt reports whether fd's signature is as the span has it: left
+// blank at its parentheses, or parsed in place.
+func blankSigAt(fd *ast.FuncDecl, base int, sp bodySpan) bool {
+	if sp.lp < 0 {
+		return true
+	}
+	t := fd.Type
+	return t.TypeParams == nil && t.Results == nil && len(t.Params.List) == 0 &&
+		int(t.Params.Opening)-base == sp.lp && int(t.Params.Closing)-base == sp.rp
 }
 
 // parseAt parses src as a file whose positions start at base: a set of
@@ -164,32 +191,81 @@ func lineStarts(src []byte) []int {
 	}
 }
 
-// bodyPrefix makes a body a file: the body follows it.
-const bodyPrefix = "package p;func _()"
+// sigPrefix makes a signature a file: the signature from its parameters'
+// parenthesis on follows it; bodyPrefix does the same for a body.
+const (
+	sigPrefix  = "package p;func _"
+	bodyPrefix = sigPrefix + "()"
+)
 
-// parseBody parses one blank body of f from its source and puts it in
-// place. Its positions are the ones a whole parse gives: the fragment is
-// parsed at the base that puts its bytes where they are in the file.
+// parseBody parses one blank body of f from its source, with its
+// signature when that is blank too, and puts them in place.
 func (a *analyzer) parseBody(f *file, lb lazyBody) error {
-	src := f.src
-	frag := make([]byte, 0, len(bodyPrefix)+lb.span.close+1-lb.span.open)
-	frag = append(append(frag, bodyPrefix...), src[lb.span.open:lb.span.close+1]...)
-	af, err := parseAt(int(f.ast.FileStart)+lb.span.open-len(bodyPrefix), f.rel, frag)
+	from, prefix := lb.span.open, bodyPrefix
+	if lb.span.lp >= 0 {
+		from, prefix = lb.span.lp, sigPrefix
+	}
+	fd, err := parseFragment(f, prefix, from, f.src[from:lb.span.close+1], nil)
+	if err != nil {
+		return syntaxError(f.rel, f.src, err)
+	}
+	if fd.Body.Lbrace != lb.fd.Body.Lbrace || fd.Body.Rbrace != lb.fd.Body.Rbrace {
+		return syntaxError(f.rel, f.src, errors.New("function body misplaced")) // cannot happen: the parse put it there
+	}
+	if lb.span.lp >= 0 {
+		setSig(lb.fd, fd.Type)
+	}
+	lb.fd.Body = fd.Body
+	return nil
+}
+
+// parseFragment parses text, which is at offset from of f's source, after
+// prefix and followed by tail, as one function declaration. Its positions
+// are the ones a whole parse gives: the fragment is parsed at the base
+// that puts its bytes where they are in the file; so are a syntax error's.
+func parseFragment(f *file, prefix string, from int, text []byte, tail []byte) (*ast.FuncDecl, error) {
+	frag := make([]byte, 0, len(prefix)+len(text)+len(tail))
+	frag = append(append(append(frag, prefix...), text...), tail...)
+	af, err := parseAt(int(f.ast.FileStart)+from-len(prefix), f.rel, frag)
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) {
 			for _, e := range list {
-				e.Pos.Offset += lb.span.open - len(bodyPrefix)
+				e.Pos.Offset += from - len(prefix)
 			}
 		}
-		return syntaxError(f.rel, src, err)
+		return nil, err
 	}
-	body := af.Decls[0].(*ast.FuncDecl).Body
-	if body.Lbrace != lb.fd.Body.Lbrace || body.Rbrace != lb.fd.Body.Rbrace {
-		return syntaxError(f.rel, src, errors.New("function body misplaced")) // cannot happen: the parse above put it there
+	return af.Decls[0].(*ast.FuncDecl), nil
+}
+
+// setSig puts a parsed signature in place of a blank one. Only the
+// fields are written: a reader of fd.Type itself never races the fill.
+func setSig(fd *ast.FuncDecl, t *ast.FuncType) {
+	fd.Type.Params, fd.Type.Results = t.Params, t.Results
+}
+
+// blankSig is a function whose body stays blank and whose signature is
+// not parsed yet: its text, from the parameters' parenthesis to the body's
+// brace, kept once the file's source is dropped.
+type blankSig struct {
+	fd   *ast.FuncDecl
+	at   int // offset of the parenthesis in the file
+	text []byte
+}
+
+// fillSigs parses the blank signatures of f's functions. The type checker
+// needs them (typecheck.go); nothing else reads a blank function's
+// signature. A syntax error in one leaves it empty, as a syntax error in
+// a blank body is left to go build (see the top of this file): the
+// error is the same whichever goroutine asks first.
+func fillSigs(f *file) {
+	for _, bs := range f.sigs {
+		if fd, err := parseFragment(f, sigPrefix, bs.at, bs.text, []byte("{}")); err == nil && fd.Type.Params.Opening == bs.fd.Type.Params.Opening {
+			setSig(bs.fd, fd.Type)
+		}
 	}
-	lb.fd.Body = body
-	return nil
+	f.sigs = nil
 }
 
 // fillBodies is steps 2 and 3 for the parsed packages ps.
@@ -245,6 +321,9 @@ func (a *analyzer) fillBodies(ps []*pkg) {
 						f.blank = make([]bool, len(f.ast.Decls))
 					}
 					f.blank[lb.i] = true
+					if sp := lb.span; sp.lp >= 0 {
+						f.sigs = append(f.sigs, blankSig{lb.fd, sp.lp, bytes.Clone(f.src[sp.lp:sp.open])})
+					}
 				}
 			}
 			f.lazy, f.src = nil, nil

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -152,6 +153,9 @@ func TestHotBody(t *testing.T) {
 		{"func f() string { return q.Known }", false},
 		{"func f() { os.Getenv(\"X\") }", true},
 		{"func f() string { return helper() }", true},
+		{"func f(g func() int) int { return g() }", false},        // a parameter, from the signature's tokens
+		{"func f(n int) Config { return Config{Port: n} }", true}, // a package composite literal
+		{"func f(n int) []T { return []T{} }", false},             // T is named in the signature
 		{"func f(c *Config) { c.Method() }", true},
 		{"func f(c *Config) { c.Port = 1 }", true},
 		{"func f(c *Config) { c.Inner.Addr = \"\" }", true},
@@ -237,7 +241,13 @@ func TestSkim(t *testing.T) {
 		"func h() string { return `}` + \"{\" + string('}') /* } */ } // {\n" +
 		"func asm()\n" +
 		"var v = func() int { return 1 }()\n" +
-		"func k() { _ = fmt.Sprint() \n//line x.go:1\n}\n"
+		"func k() { _ = fmt.Sprint() \n//line x.go:1\n}\n" +
+		"func asm2(x int)\n" +
+		"func m(y int) error { return nil }\n" +
+		"func n(\n\ta int,\n\tb string,\n) (\n\tint,\n\terror,\n) {\n\treturn 0, nil\n}\n" +
+		"func (t T) o(a int /* ) */) (r func() int) { return nil }\n" +
+		"func q(a int) (r func() int) { return nil }\n" +
+		"func s(a int) func() int { return nil }\n"
 	spans, ok := skim([]byte(src))
 	if !ok {
 		t.Fatal("skim failed")
@@ -247,10 +257,18 @@ func TestSkim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Signatures left blank: plain names and parameters, no struct or
+	// interface, no type parameters, no func keyword in the results
+	// outside parentheses.
+	blankSig := map[string]bool{"a": true, "h": true, "m": true, "n": true, "o": true, "q": true}
 	var want []bodySpan
 	for _, d := range af.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && fd.Name.Name != "k" {
-			want = append(want, bodySpan{fset.Position(fd.Body.Lbrace).Offset, fset.Position(fd.Body.Rbrace).Offset})
+			sp := bodySpan{fset.Position(fd.Body.Lbrace).Offset, fset.Position(fd.Body.Rbrace).Offset, -1, -1}
+			if blankSig[fd.Name.Name] {
+				sp.lp, sp.rp = fset.Position(fd.Type.Params.Opening).Offset, fset.Position(fd.Type.Params.Closing).Offset
+			}
+			want = append(want, sp)
 		}
 	}
 	if !reflect.DeepEqual(spans, want) {
@@ -279,6 +297,7 @@ func FuzzLazyParse(f *testing.F) {
 	f.Add("package p\n\nfunc f(a int) int {\n\tif a > 1 {\n\t\treturn a\n\t}\n\treturn 0\n}\n\nfunc (t *T) g() struct{ x int } { return struct{ x int }{1} }\n")
 	f.Add("package p\nvar x = 1\nfunc h() { go func() { select {} }() }\nfunc i()\ntype T struct{}\n")
 	f.Add("package p\nfunc f() { s := `{` + \"}\"; _ = s; _ = '}' }\n")
+	f.Add("package p\nfunc f(\n\ta int,\n) (x int, err error) { return }\nfunc (T) g(b ...string) func() { return nil }\nfunc h(c map[string]int) error {\n\treturn nil\n}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		whole := token.NewFileSet()
 		whole.AddFile("before.go", -1, 100) // the file is not the set's first
@@ -293,6 +312,15 @@ func FuzzLazyParse(f *testing.F) {
 			return
 		}
 		fl := &file{rel: "p.go", ast: af, src: []byte(src)}
+		// Every other blank signature is filled the way the type checker
+		// has it done (fillSigs), before its body is parsed alone.
+		for i, lb := range lazy {
+			if sp := lb.span; i%2 == 1 && sp.lp >= 0 {
+				fl.sigs = append(fl.sigs, blankSig{lb.fd, sp.lp, []byte(src[sp.lp:sp.open])})
+				lazy[i].span.lp = -1
+			}
+		}
+		fillSigs(fl)
 		for _, lb := range lazy {
 			if err := a.parseBody(fl, lb); err != nil {
 				t.Fatalf("body at %d: %v (the whole file parses)", lb.span.open, err)
@@ -401,4 +429,36 @@ func positionsOf(x ast.Node) []posField {
 		}
 	}
 	return out
+}
+
+// A blank function's signature is parsed when its package is type-checked:
+// the types and positions are those of a whole parse.
+func TestBlankSignaturesTypeCheck(t *testing.T) {
+	src := []byte("package p\n\nfunc unused(a int, b ...string) (n int, err error) { return 0, nil }\n\ntype T struct{}\n\nfunc (T) M(\n\tx map[string]int,\n) bool {\n\treturn true\n}\n")
+	a := &analyzer{fset: token.NewFileSet(), mod: &modInfo{path: "example.com/m"}, root: "/m", pkgs: map[string]*pkg{}}
+	p := &pkg{dir: "/m/p", rel: "p", path: "example.com/m/p", parsed: true}
+	af, lazy, ok := a.parseLazy("p/p.go", src)
+	if !ok || len(lazy) != 2 {
+		t.Fatalf("parseLazy: ok %v, %d blank bodies", ok, len(lazy))
+	}
+	f := a.newFile(p, "p/p.go", af)
+	p.files = []*file{f}
+	for _, lb := range lazy {
+		if lb.span.lp < 0 || len(lb.fd.Type.Params.List) != 0 {
+			t.Fatalf("%s: signature parsed in place", lb.fd.Name.Name)
+		}
+		f.sigs = append(f.sigs, blankSig{lb.fd, lb.span.lp, src[lb.span.lp:lb.span.open]})
+	}
+	tp := a.typesOf(p)
+	if got, want := types.ObjectString(tp.Scope().Lookup("unused"), nil), "func example.com/m/p.unused(a int, b ...string) (n int, err error)"; got != want {
+		t.Errorf("unused: %s, want %s", got, want)
+	}
+	m, _, _ := types.LookupFieldOrMethod(tp.Scope().Lookup("T").Type(), false, tp, "M")
+	if got, want := types.ObjectString(m, nil), "func (example.com/m/p.T).M(x map[string]int) bool"; got != want {
+		t.Errorf("M: %s, want %s", got, want)
+	}
+	x := lazy[1].fd.Type.Params.List[0].Names[0]
+	if pos := a.fset.Position(x.Pos()); pos.Line != 8 || pos.Column != 2 {
+		t.Errorf("parameter x at %s, want p/p.go:8:2", pos)
+	}
 }

@@ -226,6 +226,8 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 	inFunc := false // after a top-level func keyword, before its body
 	typeKw := false // the last token was struct or interface
 	inExpr := false // the last token was an operator that continues an expression
+	var h sigScan   // the header of the function being read
+	prevEnd := 0
 	for {
 		k, s, e := l.next()
 		if l.bad {
@@ -234,21 +236,35 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 		if k == tEOF {
 			break
 		}
+		gap := src[prevEnd:s]
+		prevEnd = e
 		wasType, wasExpr := typeKw, inExpr
 		typeKw = false
 		inExpr = k == tOp && !strchr(")]};", src[s])
+		if inFunc && len(stack) == 0 {
+			h.depth0(k, src[s:e], s, gap)
+		}
 		switch k {
 		case tIdent:
 			w := src[s:e]
 			if len(stack) == 0 {
 				switch string(w) {
 				case "func":
+					if !wasExpr && (!inFunc || h.rp >= 0) {
+						// a declaration (or a result type, whose header
+						// then keeps its signature: see sigScan)
+						h = sigScan{lp: -1, rp: -1, ok: true}
+						l.lineDir = false
+					}
 					inFunc = !wasExpr // var f = func() {...}: a literal, not a declaration
 				case "type", "var", "const", "import":
 					inFunc = false
 				}
 			}
 			typeKw = string(w) == "struct" || string(w) == "interface"
+			if typeKw && inFunc {
+				h.ok = false // its fields' names are collected from the tree (declaredNames)
+			}
 		case tOp:
 			if e-s != 1 {
 				continue
@@ -257,14 +273,20 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 			case '(', '[', '{':
 				if c == '{' && len(stack) == 0 && inFunc && !wasType {
 					inFunc = false
+					sp := bodySpan{open: s, lp: -1, rp: -1}
+					if h.ok && h.rp >= 0 && !l.lineDir {
+						sp.lp, sp.rp = h.lp, h.rp
+					}
 					l.lineDir = false
 					end := l.passBody()
 					if end < 0 {
 						return nil, false
 					}
 					if !l.lineDir {
-						spans = append(spans, bodySpan{s, end})
+						sp.close = end
+						spans = append(spans, sp)
 					}
+					prevEnd = end + 1
 					inExpr = false // the body's } ends the declaration
 					continue
 				}
@@ -274,10 +296,51 @@ func skim(src []byte) (spans []bodySpan, ok bool) {
 					return nil, false
 				}
 				stack = stack[:len(stack)-1]
+				if c == ')' && len(stack) == 0 && inFunc && h.lp >= 0 && h.rp < 0 {
+					h.rp = s
+				}
 			}
 		}
 	}
 	return spans, len(stack) == 0
+}
+
+// sigScan follows a function header's top-level tokens to find its
+// parameters' parentheses. The signature is left to be parsed later only
+// when the header is `func [(receiver)] Name(params) results {` with the
+// results on the line of the brace, and holds no struct or interface (a
+// generic function, or anything else, is parsed in place). A second func
+// keyword after the parameters (a function result type, or the next
+// declaration after a function without a body) starts over: in a result
+// type it never finds a name followed by parentheses, so that header is
+// parsed in place.
+type sigScan struct {
+	named  bool
+	lp, rp int // offsets of the parameters' ( and ), or -1
+	ok     bool
+}
+
+// depth0 takes a token of the header outside any bracket, before its
+// bracket is pushed.
+func (h *sigScan) depth0(k int, w []byte, s int, gap []byte) {
+	switch {
+	case h.rp >= 0:
+		// results: a newline before the body's brace, or before the
+		// results, is a syntax error the cut would hide
+		if bytes.IndexByte(gap, '\n') >= 0 {
+			h.ok = false
+		}
+	case !h.named:
+		if k == tIdent && string(w) != "func" {
+			h.named = true
+		}
+	case h.lp < 0:
+		if k == tOp && w[0] == '(' {
+			h.lp = s
+		} else {
+			h.ok = false // type parameters, or not a plain name
+		}
+	}
 }
 
 // bodyBytes are the bytes passBody looks at.

@@ -63,6 +63,9 @@ type file struct {
 	// blank are the declarations whose bodies were never parsed (lazy.go);
 	// nil: none.
 	blank []bool
+	// sigs are blank functions whose signatures are not parsed yet
+	// (fillSigs).
+	sigs []blankSig
 }
 
 // pkgOf returns the import path x names when x is a package name, else "".

@@ -82,8 +82,13 @@ func (a *analyzer) scanServiceUses(ff *fileFacts, f *file) {
 	if len(kinds) == 0 {
 		return
 	}
-	for _, d := range f.ast.Decls {
+	for i, d := range f.ast.Decls {
 		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok != token.VAR {
+			continue
+		}
+		if f.blank != nil && f.blank[i] {
+			// an empty body, and a signature (which holds types, not
+			// calls or literals) the type checker may be filling in
 			continue
 		}
 		ast.Inspect(d, func(n ast.Node) bool {

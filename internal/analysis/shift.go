@@ -13,8 +13,9 @@ type cut struct{ at, n int }
 // file with the cuts removed, parsed at base) to the file's own: a position
 // past a cut moves by the bytes the cut removed. The parser never scans the
 // removed bytes, which is the point (lazy.go). Each cut is inside a
-// function body, so a declaration moves as one, but for the closing brace
-// of a body cut inside it.
+// function, so a declaration moves as one, but for what follows a cut
+// inside it: the closing parenthesis of blank parameters, and the braces
+// of a body after a blank signature or around a blank body.
 func shiftPositions(f *ast.File, base int, cuts []cut) {
 	k, by := 0, 0 // cuts before the declaration, and what they removed
 	for _, d := range f.Decls {
@@ -25,9 +26,19 @@ func shiftPositions(f *ast.File, base int, cuts []cut) {
 		if by != 0 {
 			shiftNode(d, token.Pos(by))
 		}
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && k < len(cuts) && cuts[k].at+base == int(fd.Body.Rbrace)-by {
-			fd.Body.Rbrace += token.Pos(cuts[k].n)
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
 		}
+		inner := 0
+		for _, p := range [...]*token.Pos{&fd.Type.Params.Closing, &fd.Body.Lbrace, &fd.Body.Rbrace} {
+			for k < len(cuts) && cuts[k].at+base+by <= int(*p) {
+				inner += cuts[k].n
+				k++
+			}
+			*p += token.Pos(inner)
+		}
+		by += inner
 	}
 }
 

@@ -63,6 +63,9 @@ func (a *analyzer) infoOf(p *pkg) *types.Info {
 }
 
 func (a *analyzer) typeCheck(p *pkg) {
+	for _, f := range p.files {
+		fillSigs(f)
+	}
 	fakes := a.fakePackages(p)
 	conf := types.Config{
 		Importer: importerFunc(func(ip string) (*types.Package, error) {
