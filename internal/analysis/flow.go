@@ -53,14 +53,20 @@ func (a *analyzer) storesNamed(name string) []store {
 	return a.shared.stores[name]
 }
 
-// inspectCond walks n and tells, for each node, whether it sits in a part
+// condWalk walks trees and tells, for each node, whether it sits in a part
 // of a function that may not run (an if or else body, a loop, a case).
 // Function literals count as running: servers are started from closures
-// passed to run groups, errgroups and `go func() {...}()`.
-func inspectCond(root ast.Node, fn func(n ast.Node, cond bool)) {
+// passed to run groups, errgroups and `go func() {...}()`. One walker
+// walks many trees, one at a time, without growing its stacks again.
+type condWalk struct {
+	stack  []ast.Node
+	opened []bool
+}
+
+func (w *condWalk) inspect(root ast.Node, fn func(n ast.Node, cond bool)) {
 	cond := 0
-	var stack []ast.Node
-	var opened []bool
+	stack, opened := w.stack[:0], w.opened[:0]
+	defer func() { w.stack, w.opened = stack[:0], opened[:0] }()
 	ast.Inspect(root, func(n ast.Node) bool {
 		if n == nil {
 			if opened[len(opened)-1] {

@@ -152,13 +152,14 @@ func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
 		}
 	}
 	funcs := a.index(f.pkg).funcs
+	var walk condWalk
 	for i, d := range f.ast.Decls {
 		if f.isInert(i) {
 			continue
 		}
 		fn, _ := d.(*ast.FuncDecl)
 		c := evalCtx{f: f, fn: fn, decl: d}
-		inspectCond(d, func(n ast.Node, cond bool) {
+		walk.inspect(d, func(n ast.Node, cond bool) {
 			switch n := n.(type) {
 			case *ast.AssignStmt:
 				if n.Tok != token.ASSIGN && n.Tok != token.DEFINE {

@@ -106,6 +106,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 	a.scanImports(f, ff)
 	a.scanServiceUses(ff, f)
 	var stack []ast.Node // the nodes enclosing the one visited
+	signals := f.imports("os/signal")
 	for i, d := range f.ast.Decls {
 		if f.isInert(i) {
 			continue
@@ -147,7 +148,7 @@ func (a *analyzer) scan(f *file) *fileFacts {
 			}
 			return true
 		})
-		if f.imports("os/signal") {
+		if signals {
 			a.scanSignalWait(ff, f, d)
 		}
 		if readsEnv && fn != nil {
