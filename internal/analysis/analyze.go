@@ -228,15 +228,40 @@ func Analyze(dir string) (facts *Facts, err error) {
 	a.indexModule()
 	a.scanAll()
 
+	// The mains are analyzed in parallel, each by a worker (whose caches
+	// hold answers that depend on their keys alone), and what they add to
+	// the module's facts is merged in their order.
+	outs := make([]mainOut, len(mains))
+	forEach(len(mains), func() func(int) {
+		w := a.worker()
+		return func(i int) { outs[i] = w.buildMain(mains[i], closures[i], errs[i]) }
+	})
 	services := map[string]ServiceSource{}
 	var noFunc []*pkg
 	for i, m := range mains {
-		mn, ok := a.buildMain(m, closures[i], errs[i], facts, services, &warns)
-		if ok {
-			facts.Mains = append(facts.Mains, mn)
-		} else {
+		out := &outs[i]
+		if !out.ok {
 			noFunc = append(noFunc, m)
+			continue
 		}
+		for _, p := range out.analyzed {
+			a.analyzed[p] = true
+		}
+		for _, n := range out.reached {
+			a.reached[n] = true
+		}
+		facts.Embed = append(facts.Embed, out.embed...)
+		for name, s := range out.services {
+			cur, ok := services[name]
+			services[name] = mergeService(cur, ok, s)
+		}
+		warns = append(warns, out.warns...)
+		if out.analyzed != nil {
+			// whether it links C code: the dependencies' answers are kept
+			// for the next main, and it adds notes, so in main order
+			a.mainCgo(&out.mn, out.files)
+		}
+		facts.Mains = append(facts.Mains, out.mn)
 	}
 	if len(facts.Mains) == 0 {
 		return nil, a.noFuncMainError(noFunc)
@@ -396,11 +421,30 @@ func probeFile(m *pkg) *file {
 	return nil
 }
 
-// buildMain puts together one main's facts from its files. ok is false for
-// a package main without func main: it builds no binary. A main that cannot
-// build (err) gets what could be read: Dir, Name and, when its own package
-// parsed, Source.
-func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts, services map[string]ServiceSource, warns *[]Warning) (Main, bool) {
+// mainOut is one main's facts, and what it adds to the module's.
+type mainOut struct {
+	mn       Main
+	ok       bool                     // false: a package main without func main
+	files    []*file                  // its code, for mainCgo
+	analyzed []*pkg                   // its closure; nil when it cannot build
+	reached  []ast.Node               // the listen sites it reaches
+	embed    []string                 // //go:embed patterns of its closure
+	services map[string]ServiceSource // backing services as it selects them
+	warns    []Warning
+}
+
+// buildMain puts together one main's facts from its files, but for cgo
+// (mainCgo). ok is false for a package main without func main: it builds
+// no binary. A main that cannot build (err) gets what could be read: Dir,
+// Name and, when its own package parsed, Source.
+func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError) (out mainOut) {
+	mn, ok := a.buildMainFacts(m, pkgs, err, &out)
+	out.mn, out.ok = mn, ok
+	return out
+}
+
+func (a *analyzer) buildMainFacts(m *pkg, pkgs []*pkg, err *InputError, out *mainOut) (Main, bool) {
+	warns := &out.warns
 	var fnMain *ast.FuncDecl
 	for _, f := range m.files {
 		for _, d := range f.ast.Decls {
@@ -435,7 +479,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			}
 		}
 		for _, pat := range p.bp.EmbedPatterns {
-			facts.Embed = append(facts.Embed, path.Join(p.rel, strings.TrimPrefix(pat, "all:")))
+			out.embed = append(out.embed, path.Join(p.rel, strings.TrimPrefix(pat, "all:")))
 		}
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].rel < files[j].rel })
@@ -444,8 +488,8 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	a.within = map[*pkg]bool{}
 	for _, p := range pkgs {
 		a.within[p] = true
-		a.analyzed[p] = true
 	}
+	out.analyzed, out.files = pkgs, files
 	used := map[string]bool{}
 	a.mainRel, a.configUsed = m.rel, &used
 	defer func() { a.within, a.mainRel, a.configUsed = nil, "", nil }()
@@ -498,7 +542,7 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 			if !st.ok {
 				continue
 			}
-			a.reached[s.at] = true
+			out.reached = append(out.reached, s.at)
 			l, v, ws := a.evalListener(s, st)
 			learn(v)
 			for _, p := range v.parts { // the env vars the address comes from are settings of the program
@@ -611,9 +655,8 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	// Backing services as the configuration selects them; the env vars
 	// that select them are settings too.
 	svcs, svcEnv := a.mainServices(m, files, mn.Env)
+	out.services = svcs
 	for name, s := range svcs {
-		cur, ok := services[name]
-		services[name] = mergeService(cur, ok, s)
 		if usesService(s.Selection) {
 			mn.Services = append(mn.Services, name)
 		}
@@ -669,7 +712,6 @@ func (a *analyzer) buildMain(m *pkg, pkgs []*pkg, err *InputError, facts *Facts,
 	for _, n := range mn.Needs {
 		mn.NeedSources = append(mn.NeedSources, Need{Need: n, Source: needs[n]})
 	}
-	a.mainCgo(&mn, files)
 	mn.VersionVar = versionVar(m)
 	return mn, true
 }

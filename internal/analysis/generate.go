@@ -198,7 +198,8 @@ func (a *analyzer) undefinedNames(p *pkg, f *file, decls map[*pkg]map[string]boo
 	return out
 }
 
-// declsOf is pkgDecls(p), made once (not concurrently).
+// declsOf is pkgDecls(p), made once: for a package parsed whole, by
+// parseAll's worker; else by the first (single-threaded) caller.
 func (a *analyzer) declsOf(p *pkg) map[string]bool {
 	if p.decls == nil {
 		p.decls = a.pkgDecls(p)

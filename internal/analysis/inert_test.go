@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,9 +15,10 @@ import (
 )
 
 // Skipping inert declarations and leaving bodies unparsed (lazy.go) are
-// shortcuts only: every fixture (and every real checkout under
-// $DOCKGEN_REALREPOS, when set) gives the same facts, warnings
-// and errors with them and without them.
+// shortcuts only, and so is analyzing the mains in parallel: every fixture
+// (and every real checkout under $DOCKGEN_REALREPOS, when set) gives the
+// same facts, warnings and errors with them and without them, and with one
+// worker or eight.
 func TestShortcutsChangeNothing(t *testing.T) {
 	t.Setenv("DOCKGEN_CACHE", "off")
 	defer func() { skipInert, lazyBodies = true, true }()
@@ -41,6 +43,16 @@ func TestShortcutsChangeNothing(t *testing.T) {
 		}
 		if with := analyze(t, dir, true, true); with != without {
 			t.Errorf("facts differ when bodies are parsed lazily:\n%s\nwith every body parsed:\n%s", with, without)
+		}
+		// Mains are analyzed in parallel by workers with caches of their
+		// own: how they are shared out must not matter.
+		for _, procs := range []int{1, 8} {
+			old := runtime.GOMAXPROCS(procs)
+			with := analyze(t, dir, true, true)
+			runtime.GOMAXPROCS(old)
+			if with != without {
+				t.Errorf("facts differ with %d workers:\n%s\nwith %d:\n%s", procs, with, old, without)
+			}
 		}
 	}
 	paths, err := filepath.Glob("testdata/*.txtar")

@@ -480,7 +480,11 @@ func printablePath(p string) string {
 // packages are independent (token.FileSet is safe for concurrent use).
 func (a *analyzer) parseAll(ps []*pkg) {
 	forEach(len(ps), func() func(int) {
-		return func(i int) { a.parseFiles(ps[i], lazyBodies) }
+		return func(i int) {
+			if a.parseFiles(ps[i], lazyBodies) == nil {
+				a.declsOf(ps[i]) // here, in parallel, not when fillBodies first asks
+			}
+		}
 	})
 	if lazyBodies {
 		a.fillBodies(ps)
