@@ -462,21 +462,31 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 			in = lit
 		}
 	}
-	var visible []assign
-	for _, as := range list {
+	// visible is list itself until an assignment is left out or changed:
+	// most lookups keep them all, and copying them is most of what an
+	// evaluation allocates.
+	visible, copied := list, in != nil // in a closure they change and are reordered
+	if copied {
+		visible = nil
+	}
+	for i, as := range list {
 		if as.scope != nil && (pos < as.scope.Pos() || pos > as.scope.End()) {
+			visible, copied = leaveOut(visible, copied, list, i)
 			continue // declared in a block that does not hold pos
 		}
 		switch {
 		case as.lit == nil || as.lit == in:
 		case in != nil && as.lit.Pos() <= in.Pos() && in.End() <= as.lit.End(): // an enclosing closure
 		default:
+			visible, copied = leaveOut(visible, copied, list, i)
 			continue
 		}
 		if as.lit != in && in != nil {
 			as.pos = token.NoPos // set before the closure runs
 		}
-		visible = append(visible, as)
+		if copied {
+			visible = append(visible, as)
+		}
 	}
 	if in != nil {
 		// order: outside assignments first (they ran before), then the closure's own
@@ -505,6 +515,15 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 		v = fallback(v, a.evalAssign(c, as, depth))
 	}
 	return v, true
+}
+
+// leaveOut is evalLocal's visible list when list[i] is left out of it: a
+// copy of the ones before it, from the first one left out on.
+func leaveOut(visible []assign, copied bool, list []assign, i int) ([]assign, bool) {
+	if copied {
+		return visible, true
+	}
+	return append([]assign(nil), list[:i]...), true
 }
 
 // shadowed keeps the assignments of the variable a name means at pos: a
