@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"sort"
 )
 
 // Values that travel through struct fields and package-level variables:
@@ -96,17 +95,24 @@ func (a *analyzer) inScope(f *file) bool {
 }
 
 // storesOf returns the writes to a struct field or package-level variable
-// in the main's closure.
+// in the main's closure. The list is storesWriting's own until a store is
+// left out or changed (then a copy): callers only read it.
 func (a *analyzer) storesOf(obj *types.Var) []store {
-	var out []store
-	for _, s := range a.storesWriting(obj) {
-		if !a.inScope(s.f) {
-			continue
-		}
-		if !s.cond && s.fn != nil && a.optionStore(s) {
+	all := a.storesWriting(obj)
+	out, copied := all, false
+	for i, s := range all {
+		keep := a.inScope(s.f)
+		if keep && !s.cond && s.fn != nil && a.optionStore(s) {
 			s.cond = true
+		} else if keep && !copied {
+			continue // still all of them, unchanged
 		}
-		out = append(out, s)
+		if !copied {
+			out, copied = append([]store(nil), all[:i]...), true
+		}
+		if keep {
+			out = append(out, s)
+		}
 	}
 	return out
 }
@@ -269,15 +275,13 @@ func isNumVar(obj *types.Var) bool {
 // a setting (env var or flag) wins, and a literal written elsewhere is its
 // default when it has none; otherwise literals must agree.
 func (a *analyzer) mergeStores(base []sval, stores []store, num bool, depth int) sval {
-	sort.SliceStable(stores, func(i, j int) bool {
-		if stores[i].cond != stores[j].cond {
-			return !stores[i].cond
-		}
-		return false
-	})
 	vals := append([]sval{}, base...)
-	for _, s := range stores {
-		vals = append(vals, a.storeValue(s, depth))
+	for _, cond := range []bool{false, true} { // the stores that always run first
+		for _, s := range stores {
+			if s.cond == cond {
+				vals = append(vals, a.storeValue(s, depth))
+			}
+		}
 	}
 	var cfg *sval
 	var lits []string

@@ -17,6 +17,11 @@ func TestProfDir(t *testing.T) {
 	_, err := Analyze(dir)
 	pprof.StopCPUProfile()
 	f.Close()
+	if m := os.Getenv("PROF_MEM"); m != "" {
+		mf, _ := os.Create(m)
+		pprof.Lookup("allocs").WriteTo(mf, 0)
+		mf.Close()
+	}
 	if err != nil {
 		t.Log(err)
 	}
