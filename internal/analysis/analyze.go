@@ -30,6 +30,7 @@ type analyzer struct {
 	env    goEnv
 	mod    *modInfo
 	pkgs   map[string]*pkg          // by absolute dir; nil for dirs without a package
+	byPath map[string]*pkg          // the packages by import path, once all are known (parseAll)
 	listed map[string][]fs.DirEntry // the directories walk listed
 	order  []*pkg                   // packages in walk order (sorted by dir)
 	nested []string                 // roots of nested modules, not part of this module
@@ -70,6 +71,7 @@ type analyzer struct {
 	writers     map[*types.Var][]store          // storesWriting (flow.go)
 	funcDecls   map[*types.Func]funcRef         // funcDeclOf; nil decl: not the module's
 	siteLists   map[*ast.FuncDecl][]callSite    // callSitesOf (index.go)
+	uses        map[useKey]useVal               // evalLocal
 	reached     map[ast.Node]bool               // listen sites some main reaches
 	analyzed    map[*pkg]bool                   // packages of the mains analyzed
 	mainRel     string

@@ -452,7 +452,43 @@ func constVal(o *types.Const) (sval, bool) {
 // evalLocal evaluates a local variable at pos: the last assignment that
 // always runs, then the conditional ones after it as fallbacks.
 func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Pos, depth int) (sval, bool) {
-	list := fi.assigns[name]
+	k := useKey{fi, name, pos}
+	u, ok := a.uses[k]
+	if !ok {
+		u = fi.weigh(name, pos)
+		a.uses[k] = u
+	}
+	if u.base < 0 {
+		return sval{}, false
+	}
+	v := a.evalAssign(c, u.list[u.base], depth)
+	for _, as := range u.list[u.base+1:] {
+		if as.pos >= pos {
+			break
+		}
+		v = fallback(v, a.evalAssign(c, as, depth))
+	}
+	return v, true
+}
+
+// useKey is a use of a local variable; useVal the assignments that decide
+// its value there (weigh). Kept per worker: the same use is evaluated
+// again and again with other arguments (minio: two million lookups of
+// eleven thousand uses).
+type useKey struct {
+	fi   *funcIndex
+	name string
+	pos  token.Pos
+}
+
+type useVal struct {
+	list []assign
+	base int // the last assignment that always runs before pos; -1: none
+}
+
+// weigh finds the assignments of name that can decide its value at pos,
+// in the order they run, and the last of them that always runs first.
+func (fi *funcIndex) weigh(name string, pos token.Pos) useVal {
 	// A closure (cobra's RunE, a goroutine) runs after the function has
 	// set up its variables: a name used in one sees every assignment
 	// outside it; assignments in other closures do not count.
@@ -462,68 +498,38 @@ func (a *analyzer) evalLocal(c evalCtx, fi *funcIndex, name string, pos token.Po
 			in = lit
 		}
 	}
-	// visible is list itself until an assignment is left out or changed:
-	// most lookups keep them all, and copying them is most of what an
-	// evaluation allocates.
-	visible, copied := list, in != nil // in a closure they change and are reordered
-	if copied {
-		visible = nil
-	}
-	for i, as := range list {
+	var visible []assign
+	for _, as := range fi.assigns[name] {
 		if as.scope != nil && (pos < as.scope.Pos() || pos > as.scope.End()) {
-			visible, copied = leaveOut(visible, copied, list, i)
 			continue // declared in a block that does not hold pos
 		}
 		switch {
 		case as.lit == nil || as.lit == in:
 		case in != nil && as.lit.Pos() <= in.Pos() && in.End() <= as.lit.End(): // an enclosing closure
 		default:
-			visible, copied = leaveOut(visible, copied, list, i)
 			continue
 		}
 		if as.lit != in && in != nil {
 			as.pos = token.NoPos // set before the closure runs
 		}
-		if copied {
-			visible = append(visible, as)
-		}
+		visible = append(visible, as)
 	}
 	if in != nil {
 		// order: outside assignments first (they ran before), then the closure's own
 		sort.SliceStable(visible, func(i, j int) bool { return visible[i].pos < visible[j].pos })
 	}
-	list = shadowed(visible, pos)
-	base := -1
-	for i, as := range list {
+	u := useVal{list: shadowed(visible, pos), base: -1}
+	for i, as := range u.list {
 		if as.pos >= pos {
 			break
 		}
 		// conditional, but in the very body pos is in: it has run there
 		inBody := as.body != nil && as.body.Pos() <= pos && pos < as.body.End() && as.lit == in
 		if !as.cond || inBody {
-			base = i
+			u.base = i
 		}
 	}
-	if base < 0 {
-		return sval{}, false
-	}
-	v := a.evalAssign(c, list[base], depth)
-	for _, as := range list[base+1:] {
-		if as.pos >= pos {
-			break
-		}
-		v = fallback(v, a.evalAssign(c, as, depth))
-	}
-	return v, true
-}
-
-// leaveOut is evalLocal's visible list when list[i] is left out of it: a
-// copy of the ones before it, from the first one left out on.
-func leaveOut(visible []assign, copied bool, list []assign, i int) ([]assign, bool) {
-	if copied {
-		return visible, true
-	}
-	return append([]assign(nil), list[:i]...), true
+	return u
 }
 
 // shadowed keeps the assignments of the variable a name means at pos: a

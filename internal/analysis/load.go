@@ -239,11 +239,12 @@ func (a *analyzer) localDir(importPath string) string {
 
 // localPkg returns the parsed module package for an import path, or nil.
 func (a *analyzer) localPkg(importPath string) *pkg {
-	dir := a.localDir(importPath)
-	if dir == "" {
-		return nil
+	var p *pkg
+	if a.byPath != nil {
+		p = a.byPath[importPath]
+	} else if dir := a.localDir(importPath); dir != "" {
+		p = a.pkgs[dir]
 	}
-	p := a.pkgs[dir]
 	if p == nil || !p.parsed || p.parseErr != nil {
 		return nil
 	}
@@ -479,6 +480,14 @@ func printablePath(p string) string {
 // parseAll parses packages concurrently: parsing is most of the work, and
 // packages are independent (token.FileSet is safe for concurrent use).
 func (a *analyzer) parseAll(ps []*pkg) {
+	// Every package is known now: look them up by import path from here on
+	// (localPkg is asked for every package-qualified name).
+	a.byPath = map[string]*pkg{}
+	for _, p := range a.pkgs {
+		if p != nil {
+			a.byPath[p.path] = p
+		}
+	}
 	forEach(len(ps), func() func(int) {
 		return func(i int) {
 			if a.parseFiles(ps[i], lazyBodies) == nil {

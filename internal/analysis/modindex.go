@@ -139,6 +139,7 @@ func (a *analyzer) freshCaches() {
 	a.writers = map[*types.Var][]store{}
 	a.funcDecls = map[*types.Func]funcRef{}
 	a.siteLists = map[*ast.FuncDecl][]callSite{}
+	a.uses = map[useKey]useVal{}
 }
 
 func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {
