@@ -198,7 +198,7 @@ func (a *analyzer) undefinedNames(p *pkg, f *file, decls map[*pkg]map[string]boo
 	return out
 }
 
-// declsOf is pkgDecls(p), made once: for a package parsed whole, by
+// declsOf is pkgDecls(p), made once: for a package that parses, by
 // parseAll's worker; else by the first (single-threaded) caller.
 func (a *analyzer) declsOf(p *pkg) map[string]bool {
 	if p.decls == nil {
