@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dockgen/dockgen/internal/analysis"
 )
@@ -172,21 +173,22 @@ var wiring = []wire{
 	{"mongo", pre + dbWord + `_(?:URL|URI)`, "mongodb://{host}:{port}"},
 }
 
-// wiringRE are the compiled names of wiring, row by row.
-var wiringRE = func() []*regexp.Regexp {
+// wiringRE are the compiled names of wiring, row by row: compiled when
+// first needed, not when any dockgen command starts (2 ms).
+var wiringRE = sync.OnceValue(func() []*regexp.Regexp {
 	out := make([]*regexp.Regexp, len(wiring))
 	for i, w := range wiring {
 		out[i] = regexp.MustCompile(`(?i)^(?:` + w.names + `)$`)
 	}
 	return out
-}()
+})
 
 // wiredTo returns the rows (indexes into wiring) that match an env var
 // name, among the kinds present, in precedence order.
 func wiredTo(name string, present func(kind string) bool) []int {
 	var out []int
 	for i, w := range wiring {
-		if present(w.kind) && wiringRE[i].MatchString(name) {
+		if present(w.kind) && wiringRE()[i].MatchString(name) {
 			out = append(out, i)
 		}
 	}
