@@ -72,6 +72,7 @@ type analyzer struct {
 	funcDecls   map[*types.Func]funcRef         // funcDeclOf; nil decl: not the module's
 	siteLists   map[*ast.FuncDecl][]callSite    // callSitesOf (index.go)
 	uses        map[useKey]useVal               // evalLocal
+	recvTypes   map[ast.Expr]recvType           // methodMayBe (reach.go)
 	reached     map[ast.Node]bool               // listen sites some main reaches
 	analyzed    map[*pkg]bool                   // packages of the mains analyzed
 	mainRel     string

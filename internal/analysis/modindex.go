@@ -140,6 +140,7 @@ func (a *analyzer) freshCaches() {
 	a.funcDecls = map[*types.Func]funcRef{}
 	a.siteLists = map[*ast.FuncDecl][]callSite{}
 	a.uses = map[useKey]useVal{}
+	a.recvTypes = map[ast.Expr]recvType{}
 }
 
 func (a *analyzer) indexFile(f *file, methods map[string]bool) *fileIndex {

@@ -88,10 +88,16 @@ func localShadow(fi *funcIndex, name string) bool {
 // implementation may be called), or cannot be worked out and does not come
 // from a library.
 func (a *analyzer) methodMayBe(r ref, obj *types.Func) bool {
-	c := evalCtx{f: r.f, fn: r.fn}
-	t := a.typeOf(c, r.recv)
+	rt, ok := a.recvTypes[r.recv]
+	if !ok {
+		c := evalCtx{f: r.f, fn: r.fn}
+		rt.t = a.typeOf(c, r.recv)
+		rt.local = rt.t == nil && a.origin(c, r.recv, 0) == ""
+		a.recvTypes[r.recv] = rt
+	}
+	t := rt.t
 	if t == nil {
-		return a.origin(c, r.recv, 0) == ""
+		return rt.local
 	}
 	if _, ok := t.Underlying().(*types.Interface); ok {
 		return true
@@ -106,6 +112,15 @@ func (a *analyzer) methodMayBe(r ref, obj *types.Func) bool {
 	}
 	o, _, _ := types.LookupFieldOrMethod(t, true, obj.Pkg(), obj.Name())
 	return o == obj
+}
+
+// recvType is the type of a method call's receiver, worked out once per
+// call and worker (a method name like Close has hundreds of calls, each
+// asked about for every method of that name); local: no type, and not a
+// library's value.
+type recvType struct {
+	t     types.Type
+	local bool
 }
 
 // reachState is how a declaration is reached from main.
