@@ -185,6 +185,8 @@ type reachGraph struct {
 	// the order the searches follow them (edge.before), so the nearest
 	// subcommand is the same on every run.
 	out   [][]step
+	added []int32 // declarations whose out-lists grew since the last search
+	isAdd []bool  // by declaration: in added
 	roots []int32 // in the order found
 	grown bool
 	// Breadth-first from the roots, by which edges are followed: whether
@@ -253,6 +255,7 @@ func (g *reachGraph) node(decl ast.Decl) int32 {
 	g.id[decl] = d
 	g.explored = append(g.explored, false)
 	g.out = append(g.out, nil)
+	g.isAdd = append(g.isAdd, false)
 	return d
 }
 
@@ -295,6 +298,10 @@ func (a *analyzer) explore(g *reachGraph, m *pkg, f *file, decl ast.Decl) int32 
 				e.deprecated = a.deprecatedCommandAt(r.f, r.decl, r.pos)
 			}
 			from := g.node(r.decl)
+			if !g.isAdd[from] {
+				g.isAdd[from] = true
+				g.added = append(g.added, from)
+			}
 			g.out[from] = append(g.out[from], step{n.d, e}) // put in order by search
 
 			if !g.explored[from] {
@@ -314,11 +321,13 @@ func (g *reachGraph) search() {
 	// equal edges in the order they were found. (Inserting each in place
 	// as it was found took seconds on loki: thousands of calls of one
 	// function.)
-	for _, list := range g.out {
-		if !slices.IsSortedFunc(list, compareSteps) {
+	for _, d := range g.added {
+		if list := g.out[d]; !slices.IsSortedFunc(list, compareSteps) {
 			slices.SortStableFunc(list, compareSteps)
 		}
+		g.isAdd[d] = false
 	}
+	g.added = g.added[:0]
 	n := len(g.explored)
 	for flt := range nFilters {
 		reached := slices.Grow(g.reached[flt][:0], n)[:n]
