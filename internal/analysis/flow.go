@@ -99,20 +99,23 @@ func (a *analyzer) inScope(f *file) bool {
 // left out or changed (then a copy): callers only read it.
 func (a *analyzer) storesOf(obj *types.Var) []store {
 	all := a.storesWriting(obj)
-	out, copied := all, false
+	var out []store // nil while every store so far is kept as it is
 	for i, s := range all {
 		keep := a.inScope(s.f)
-		if keep && !s.cond && s.fn != nil && a.optionStore(s) {
-			s.cond = true
-		} else if keep && !copied {
-			continue // still all of them, unchanged
-		}
-		if !copied {
-			out, copied = append([]store(nil), all[:i]...), true
+		option := keep && !s.cond && s.fn != nil && a.optionStore(s)
+		if out == nil {
+			if keep && !option {
+				continue
+			}
+			out = append([]store{}, all[:i]...)
 		}
 		if keep {
+			s.cond = s.cond || option
 			out = append(out, s)
 		}
+	}
+	if out == nil {
+		return all
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -143,16 +144,16 @@ type edge struct {
 	atLine int
 }
 
-// before orders edges leaving one declaration: deprecated subcommands
-// last, then source order.
-func (e edge) before(o edge) bool {
-	if e.deprecated != o.deprecated {
-		return !e.deprecated
+// compareSteps orders the edges leaving one declaration: deprecated
+// subcommands last, then source order.
+func compareSteps(x, y step) int {
+	if x.e.deprecated != y.e.deprecated {
+		if x.e.deprecated {
+			return 1
+		}
+		return -1
 	}
-	if e.atFile != o.atFile {
-		return e.atFile < o.atFile
-	}
-	return e.atLine < o.atLine
+	return cmp.Or(cmp.Compare(x.e.atFile, y.e.atFile), cmp.Compare(x.e.atLine, y.e.atLine))
 }
 
 // reach tells how the code at pos in decl is reached from the main being
@@ -182,7 +183,7 @@ type reachGraph struct {
 	id       map[ast.Decl]int32
 	explored []bool
 	// out[from] are the edges leaving a declaration, to its callees, in
-	// the order the searches follow them (edge.before), so the nearest
+	// the order the searches follow them (compareSteps), so the nearest
 	// subcommand is the same on every run.
 	out   [][]step
 	added []int32 // declarations whose out-lists grew since the last search
@@ -303,7 +304,6 @@ func (a *analyzer) explore(g *reachGraph, m *pkg, f *file, decl ast.Decl) int32 
 				g.added = append(g.added, from)
 			}
 			g.out[from] = append(g.out[from], step{n.d, e}) // put in order by search
-
 			if !g.explored[from] {
 				g.explored[from] = true
 				queue = append(queue, node{r.f, r.decl, from})
@@ -354,16 +354,6 @@ func (g *reachGraph) search() {
 		}
 		g.reached[flt], g.label[flt], g.queue = reached, label, q
 	}
-}
-
-func compareSteps(x, y step) int {
-	switch {
-	case x.e.before(y.e):
-		return -1
-	case y.e.before(x.e):
-		return 1
-	}
-	return 0
 }
 
 func allows(flt int, e edge) bool {
